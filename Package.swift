@@ -1,0 +1,100 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "cloudmesh-worker",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cloudmesh-worker", targets: ["CloudMeshWorkerCLI"]),
+        .library(name: "Solana", targets: ["Solana"]),
+        .library(name: "CloudMesh", targets: ["CloudMesh"]),
+        .library(name: "IPFS", targets: ["IPFS"]),
+        .library(name: "Sandbox", targets: ["Sandbox"]),
+        .library(name: "Worker", targets: ["Worker"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
+    ],
+    targets: [
+        // Solana primitives: base58, keys, PDAs, messages, transactions, JSON-RPC client.
+        .target(
+            name: "Solana",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "BigInt", package: "BigInt"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The CloudMesh program binding: Borsh, the Job account, instructions, Anchor errors.
+        .target(
+            name: "CloudMesh",
+            dependencies: [
+                "Solana",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // IPFS: CIDs, UnixFS/dag-pb, CAR, verified retrieval, publishing.
+        .target(
+            name: "IPFS",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Running untrusted Python under bubblewrap with resource limits.
+        .target(
+            name: "Sandbox",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log")
+            ]
+        ),
+        // The worker: configuration, discovery, scheduling, pipeline, journal, metrics.
+        .target(
+            name: "Worker",
+            dependencies: [
+                "Solana", "CloudMesh", "IPFS", "Sandbox",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "WSClient", package: "swift-websocket"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        // The command-line front end.
+        .executableTarget(
+            name: "CloudMeshWorkerCLI",
+            dependencies: [
+                "Worker", "Solana", "CloudMesh", "IPFS", "Sandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Test support: starts the Python devnet for integration tests.
+        .target(name: "DevnetSupport", path: "Tests/DevnetSupport"),
+        .testTarget(name: "SolanaTests", dependencies: ["Solana", "DevnetSupport"], resources: [.copy("Golden")]),
+        .testTarget(name: "CloudMeshTests", dependencies: ["CloudMesh", "DevnetSupport"], resources: [.copy("Golden")]),
+        .testTarget(name: "IPFSTests", dependencies: ["IPFS", "DevnetSupport"], resources: [.copy("Golden")]),
+        .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
+        .testTarget(name: "WorkerTests", dependencies: ["Worker", "DevnetSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["DevnetSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

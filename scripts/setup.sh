@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what CloudMesh Worker needs on a fresh Debian machine and builds it.
+#   - Debian packages: bubblewrap (the job sandbox), ipfs-cid (a CID oracle for the tests)
+#   - a Python venv in .venv with the local devnet's pinned requirements
+#   - the Swift package (debug by default; BUILD_CONFIGURATION=release for the demo and operators)
+# Safe to run again: it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+missing=()
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+command -v ipfs_cid >/dev/null 2>&1 || missing+=(ipfs-cid)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
+if ((${#missing[@]})); then
+    log "installing Debian packages: ${missing[*]}"
+    sudo_cmd=()
+    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    log "creating the Python venv in .venv"
+    python3 -m venv .venv
+fi
+stamp=.venv/.requirements-stamp
+want=$(cat devnet/requirements.txt scripts/golden/requirements.txt 2>/dev/null | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    log "installing the devnet's Python requirements"
+    .venv/bin/pip install -q --disable-pip-version-check -r devnet/requirements.txt
+    [ -f scripts/golden/requirements.txt ] && .venv/bin/pip install -q --disable-pip-version-check -r scripts/golden/requirements.txt
+    echo "$want" > "$stamp"
+fi
+
+config=${BUILD_CONFIGURATION:-debug}
+log "building the worker ($config)"
+swift build -c "$config" --product cloudmesh-worker

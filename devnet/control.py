@@ -181,7 +181,7 @@ class Control:
     def create_job(self, body: dict, request: web.Request) -> dict:
         program = self._program(body)
         owner = _keypair(body.get("owner_secret_key")) or Keypair()
-        if body.get("fund", True) and self.ledger.svm.get_balance(owner.pubkey()) < 10**9:
+        if body.get("fund", True) and (self.ledger.svm.get_balance(owner.pubkey()) or 0) < 10**9:
             self.ledger.airdrop(owner.pubkey(), int(body.get("fund_lamports", DEFAULT_FUND)))
         code_cid = body.get("code_cid") or self._add_content(body)
         title = body.get("title") or f"job-{time.time_ns() % 10**12}"

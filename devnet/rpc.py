@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import traceback
 from typing import Any, Callable, Optional
 
 from solders.hash import Hash
@@ -221,6 +222,7 @@ class RpcMethods:
         except RpcError as err:
             return {"jsonrpc": "2.0", "error": err.to_json(), "id": rid}
         except Exception as exc:  # a bug must not take the server down
+            traceback.print_exc()
             return {"jsonrpc": "2.0", "error": {"code": -32603, "message": f"Internal error: {exc}"}, "id": rid}
         if "id" not in request:
             return None

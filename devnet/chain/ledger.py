@@ -301,8 +301,9 @@ class Ledger:
             meta = result.meta() if isinstance(result, FailedTransactionMetadata) else result
             logs.extend(meta.logs())
             units += meta.compute_units_consumed()
-            if meta.fee() != expected:
-                set_lamports(keys[0], meta.fee() - expected)
+            charged = meta.fee() if hasattr(meta, "fee") else expected
+            if charged != expected:
+                set_lamports(keys[0], charged - expected)
             if isinstance(result, FailedTransactionMetadata):
                 return from_solders(result.err(), index_map)
             return None
@@ -341,7 +342,7 @@ class Ledger:
             restore()
             set_lamports(keys[0], -fee)
         post_balances = [(a.lamports if (a := self.svm.get_account(keys[i])) else 0) for i in range(len(keys))]
-        record = TxRecord(signature, self.slot, err, logs, fee, pre_balances, post_balances, tx, self.slot_time(self.slot), writable, budget.unit_price)
+        record = TxRecord(signature, self.slot, err, logs, fee, units, pre_balances, post_balances, tx, self.slot_time(self.slot), writable, budget.unit_price)
         self.txs[signature] = record
         self.transaction_count += 1
         self.slot_fees.setdefault(self.slot, []).append((budget.unit_price, writable))

@@ -101,6 +101,9 @@ class Ledger:
             programdata, _ = Pubkey.find_program_address([bytes(program)], UPGRADEABLE_LOADER)
             view = AccountView(1_141_440, bytes([2, 0, 0, 0]) + bytes(programdata), str(UPGRADEABLE_LOADER), True, RENT_EPOCH_EXEMPT)
             self.history.record(str(program), 0, view, 0)
+        # Start past the finalization depth so that every commitment level has its own slot from the start.
+        for _ in range(FINALIZED_LAG + 1):
+            self.advance_slot()
 
     # ------------------------------------------------------------ clock and commitment
 

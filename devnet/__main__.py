@@ -28,7 +28,7 @@ def parse_args(argv: list[str] | None = None) -> Config:
     p.add_argument("--control-port", type=int, default=_env_int("DEVNET_CONTROL_PORT", d.control_port), help="test control API (default 8999)")
     p.add_argument("--port-offset", type=int, default=_env_int("DEVNET_PORT_OFFSET", 0), help="added to every non-zero port")
     p.add_argument("--pinata-jwt", default=os.environ.get("DEVNET_PINATA_JWT", d.pinata_jwt), help="the Bearer token the Pinata stand-in accepts (default devnet-pinata-jwt)")
-    p.add_argument("--state-dir", default=os.environ.get("DEVNET_STATE_DIR", d.state_dir), help="where the faucet keypair lives (default ./.devnet)")
+    p.add_argument("--state-dir", default=os.environ.get("DEVNET_STATE_DIR", d.state_dir), help="where the faucet keypair lives (default $TMPDIR/cloudmesh-devnet-<uid>)")
     p.add_argument("--program-id", action="append", default=None, help="CloudMesh program id (repeatable; default 2pbdwB29...)")
     p.add_argument("--slot-ms", type=int, default=_env_int("DEVNET_SLOT_MS", d.slot_ms), help="slot duration in ms (default 400; 0 = manual clock, test-only)")
     p.add_argument("--verbose", action="store_true", help="print every transaction")

@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import socket
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +40,7 @@ class Config:
     control_port: int = 8999
     port_offset: int = 0
     pinata_jwt: str = "devnet-pinata-jwt"
-    state_dir: str = ".devnet"
+    state_dir: str = field(default_factory=lambda: os.path.join(tempfile.gettempdir(), f"cloudmesh-devnet-{os.getuid()}"))
     program_ids: list[str] = field(default_factory=lambda: ["2pbdwB29EXvsfEcigJrMwEaDx2T16zZ47aK5oGabjx7S"])
     slot_ms: int = 400
     verbose: bool = False

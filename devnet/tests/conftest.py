@@ -85,6 +85,12 @@ def stop_devnet(dn: DevnetProcess) -> None:
     assert "Traceback" not in out, out
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """The sync solana Client is deprecated upstream, but the issue asks to prove compatibility with it."""
+    for category in ("DeprecationWarning", "FutureWarning"):
+        config.addinivalue_line("filterwarnings", f"ignore:(Client|TxOpts) is deprecated:{category}")
+
+
 @pytest.fixture(scope="session")
 def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevnetProcess]:
     """A devnet with a fast automatic clock (50 ms slots)."""

@@ -88,7 +88,7 @@ def stop_devnet(dn: DevnetProcess) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     """The sync solana Client is deprecated upstream, but the issue asks to prove compatibility with it."""
     for category in ("DeprecationWarning", "FutureWarning"):
-        config.addinivalue_line("filterwarnings", f"ignore:(Client|TxOpts) is deprecated:{category}")
+        config.addinivalue_line("filterwarnings", f"ignore:(Client|TxOpts|MemcmpOpts) is deprecated:{category}")
 
 
 @pytest.fixture(scope="session")

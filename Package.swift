@@ -89,7 +89,14 @@ let package = Package(
             ]
         ),
         // Test support: starts the Python devnet for integration tests.
-        .target(name: "DevnetSupport", path: "Tests/DevnetSupport"),
+        .target(
+            name: "DevnetSupport",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            path: "Tests/DevnetSupport"
+        ),
         .testTarget(name: "SolanaTests", dependencies: ["Solana", "DevnetSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "CloudMeshTests", dependencies: ["CloudMesh", "DevnetSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "IPFSTests", dependencies: ["IPFS", "DevnetSupport"], resources: [.copy("Golden")]),

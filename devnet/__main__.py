@@ -40,8 +40,28 @@ def parse_args(argv: list[str] | None = None) -> Config:
                   a.pinata_jwt, a.state_dir, programs, a.slot_ms, a.verbose)
 
 
+def _die_with_parent() -> None:
+    """With DEVNET_PARENT_PID set (test harnesses set it), exit when that process dies, so a crashed test
+    run leaves no devnet behind (Linux: the kernel sends SIGTERM when the parent goes away)."""
+    parent = os.environ.get("DEVNET_PARENT_PID")
+    if not parent:
+        return
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != int(parent):  # the parent died before prctl took effect
+        raise SystemExit(0)
+
+
 def main() -> None:
     """Entry point."""
+    _die_with_parent()
     config = parse_args()
     try:
         asyncio.run(run(config))

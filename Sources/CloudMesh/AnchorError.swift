@@ -54,7 +54,8 @@ public struct AnchorError: Error, Hashable, Sendable, CustomStringConvertible {
         let failed = logs.lazy.compactMap(parseFailedLine).first
         switch (anchor, failed) {
         case (let anchor?, let failed?) where anchor.code == failed.code:
-            return AnchorError(code: anchor.code, name: anchor.name, message: anchor.message, programId: failed.programId)
+            return AnchorError(
+                code: anchor.code, name: anchor.name, message: anchor.message, programId: failed.programId)
         case (let anchor?, _): return anchor
         case (nil, let failed): return failed
         }

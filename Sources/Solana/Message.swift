@@ -169,7 +169,9 @@ public struct Message: Hashable, Sendable {
         }
         for (position, instruction) in instructions.enumerated() {
             let programIndex = Int(instruction.programIdIndex)
-            guard programIndex != 0 else { throw .invalidMessage("instruction \(position) names the fee payer as program") }
+            guard programIndex != 0 else {
+                throw .invalidMessage("instruction \(position) names the fee payer as program")
+            }
             guard programIndex < accountKeys.count else {
                 throw .invalidMessage("instruction \(position) has program index \(programIndex) past the keys")
             }

@@ -103,7 +103,8 @@ public struct Transaction: Hashable, Sendable {
         let message = try Message(reading: &reader)
         guard reader.remaining == 0 else { throw .trailingBytes(count: reader.remaining) }
         guard signatures.count == Int(message.header.numRequiredSignatures) else {
-            throw .signatureCountMismatch(signatures: signatures.count, required: Int(message.header.numRequiredSignatures))
+            throw .signatureCountMismatch(
+                signatures: signatures.count, required: Int(message.header.numRequiredSignatures))
         }
         self.init(signatures: signatures, message: message)
     }

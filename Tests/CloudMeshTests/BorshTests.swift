@@ -10,7 +10,8 @@ import Testing
         writer.writeString("é")
         writer.writeBool(true)
         writer.writeEnum(JobStatus.cancelled)
-        #expect(writer.bytes == [4, 3, 2, 1, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0xc3, 0xa9, 1, 2])
+        #expect(
+            writer.bytes == [4, 3, 2, 1, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 2, 0, 0, 0, 0xc3, 0xa9, 1, 2])
     }
 
     @Test func randomValuesRoundTrip() throws {
@@ -45,7 +46,9 @@ import Testing
 
     @Test func everyMalformedInputIsANamedError() {
         var reader = BorshReader([1, 2])
-        #expect(throws: BorshError.truncated(field: "n", offset: 0, needed: 4, available: 2)) { try reader.readU32(field: "n") }
+        #expect(throws: BorshError.truncated(field: "n", offset: 0, needed: 4, available: 2)) {
+            try reader.readU32(field: "n")
+        }
         reader = BorshReader([5, 0, 0, 0, 97])
         #expect(throws: BorshError.stringLengthPastEnd(field: "s", offset: 0, length: 5, available: 1)) {
             try reader.readString(field: "s")
@@ -58,7 +61,8 @@ import Testing
         #expect(throws: BorshError.unknownEnumVariant(field: "e", offset: 0, value: 7)) {
             try reader.readEnum(JobType.self, field: "e")
         }
-        #expect(BorshError.stringLengthPastEnd(field: "title", offset: 40, length: 9, available: 2).description
-            == "string title at byte 40 claims 9 bytes but only 2 remain")
+        #expect(
+            BorshError.stringLengthPastEnd(field: "title", offset: 40, length: 9, available: 2).description
+                == "string title at byte 40 claims 9 bytes but only 2 remain")
     }
 }

@@ -28,11 +28,14 @@ import Testing
         let fields = vector.fields
         switch vector.event {
         case "JobCreated":
-            return .jobCreated(.init(jobKey: fields.jobKey, owner: try #require(fields.owner), title: try #require(fields.title)))
+            return .jobCreated(
+                .init(jobKey: fields.jobKey, owner: try #require(fields.owner), title: try #require(fields.title)))
         case "JobCompleted":
             return .jobCompleted(
-                .init(jobKey: fields.jobKey, resultCID: try #require(fields.resultCID), endTime: try #require(fields.endTime),
-                      cost: try #require(fields.cost)))
+                .init(
+                    jobKey: fields.jobKey, resultCID: try #require(fields.resultCID),
+                    endTime: try #require(fields.endTime),
+                    cost: try #require(fields.cost)))
         case "JobCancelled":
             return .jobCancelled(.init(jobKey: fields.jobKey, cancelledAt: try #require(fields.cancelledAt)))
         default:

@@ -67,10 +67,12 @@ import Testing
 
     @Test func jobAddressesMatchSolders() throws {
         let vectors = try CloudMeshGolden.load("job_pdas", as: PDAVectors.self)
-        #expect(vectors.cases.contains { $0.title.utf8.count == 1 } && vectors.cases.contains { $0.title.utf8.count == 32 })
+        #expect(
+            vectors.cases.contains { $0.title.utf8.count == 1 } && vectors.cases.contains { $0.title.utf8.count == 32 })
         #expect(vectors.cases.contains { $0.title.unicodeScalars.contains { !$0.isASCII } })
         for vector in vectors.cases {
-            let found = try CloudMeshProgram(programId: vector.programId).jobAddress(owner: vector.owner, title: vector.title)
+            let found = try CloudMeshProgram(programId: vector.programId).jobAddress(
+                owner: vector.owner, title: vector.title)
             #expect(found.address == vector.address && found.bump == vector.bump, "\(vector.title)")
         }
     }
@@ -100,7 +102,8 @@ import Testing
             switch try #require(CloudMeshInstruction(rawValue: vector.instruction)) {
             case .initializeJob:
                 instruction = try program.initializeJob(
-                    owner: vectors.owner, title: try #require(arguments.title), codeCID: try #require(arguments.codeCID),
+                    owner: vectors.owner, title: try #require(arguments.title),
+                    codeCID: try #require(arguments.codeCID),
                     jobType: try #require(arguments.jobType.flatMap(JobType.init(rawValue:))))
             case .completeJob:
                 instruction = program.completeJob(
@@ -116,7 +119,9 @@ import Testing
             #expect(instruction.data == (try CloudMeshGolden.bytes(hex: golden.data)), "\(vector.instruction)")
             #expect(
                 instruction.accounts
-                    == golden.accounts.map { AccountMeta(publicKey: $0.publicKey, isSigner: $0.isSigner, isWritable: $0.isWritable) })
+                    == golden.accounts.map {
+                        AccountMeta(publicKey: $0.publicKey, isSigner: $0.isSigner, isWritable: $0.isWritable)
+                    })
 
             var instructions: [Instruction] = []
             if let limit = vector.computeUnitLimit { instructions.append(ComputeBudget.setComputeUnitLimit(limit)) }
@@ -135,7 +140,8 @@ import Testing
                 #expect(try transaction.base64EncodedString() == vector.transactionBase64, "\(vector.instruction)")
                 #expect(transaction.signature?.base58 == vector.signature)
             #endif
-            let decoded = try Transaction(serialized: Array(try #require(Data(base64Encoded: vector.transactionBase64))))
+            let decoded = try Transaction(
+                serialized: Array(try #require(Data(base64Encoded: vector.transactionBase64))))
             #expect(decoded.message == transaction.message && decoded.verifySignatures())
         }
     }
@@ -144,17 +150,22 @@ import Testing
         let owner = try PublicKey(bytes: [UInt8](repeating: 1, count: 32))
         let program = CloudMeshProgram()
         let initialize = try program.initializeJob(owner: owner, title: "ab", codeCID: "Qm", jobType: .api)
-        #expect(initialize.data == CloudMeshInstruction.initializeJob.discriminator + [2, 0, 0, 0, 97, 98, 2, 0, 0, 0, 81, 109, 1])
+        #expect(
+            initialize.data == CloudMeshInstruction.initializeJob.discriminator + [
+                2, 0, 0, 0, 97, 98, 2, 0, 0, 0, 81, 109, 1,
+            ])
         #expect(initialize.accounts.map(\.isSigner) == [false, true, false])
         #expect(initialize.accounts.map(\.isWritable) == [true, true, false])
         #expect(initialize.accounts[2].publicKey == .systemProgram)
         let job = initialize.accounts[0].publicKey
         let complete = program.completeJob(job: job, worker: owner, resultCID: "r", cost: 258)
-        #expect(complete.data == CloudMeshInstruction.completeJob.discriminator + [1, 0, 0, 0, 114, 2, 1, 0, 0, 0, 0, 0, 0])
-        #expect(complete.accounts == [
-            AccountMeta(publicKey: job, isSigner: false, isWritable: true),
-            AccountMeta(publicKey: owner, isSigner: true, isWritable: false),
-        ])
+        #expect(
+            complete.data == CloudMeshInstruction.completeJob.discriminator + [1, 0, 0, 0, 114, 2, 1, 0, 0, 0, 0, 0, 0])
+        #expect(
+            complete.accounts == [
+                AccountMeta(publicKey: job, isSigner: false, isWritable: true),
+                AccountMeta(publicKey: owner, isSigner: true, isWritable: false),
+            ])
         #expect(program.cancelJob(job: job, owner: owner).data == CloudMeshInstruction.cancelJob.discriminator)
         #expect(program.markPayment(job: job, owner: owner).data == CloudMeshInstruction.markPayment.discriminator)
     }

@@ -40,7 +40,8 @@ import Testing
             let job = try Job(accountData: data)
             let expected = Job(
                 owner: vector.owner, title: vector.title, codeCID: vector.codeCID, resultCID: vector.resultCID,
-                startTime: vector.startTime, endTime: vector.endTime, status: try #require(JobStatus(rawValue: vector.status)),
+                startTime: vector.startTime, endTime: vector.endTime,
+                status: try #require(JobStatus(rawValue: vector.status)),
                 jobType: try #require(JobType(rawValue: vector.jobType)), cost: vector.cost, costPaid: vector.costPaid,
                 bump: vector.bump)
             #expect(job == expected)
@@ -58,7 +59,8 @@ import Testing
                 maxBytes: min(100, Job.stringCapacity - title.utf8.count - code.utf8.count), using: &generator)
             let job = Job(
                 owner: try PublicKey(bytes: (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }),
-                title: title, codeCID: code, resultCID: result, startTime: .random(in: .min ... .max, using: &generator),
+                title: title, codeCID: code, resultCID: result,
+                startTime: .random(in: .min ... .max, using: &generator),
                 endTime: .random(in: .min ... .max, using: &generator),
                 status: JobStatus.allCases.randomElement(using: &generator) ?? .pending,
                 jobType: JobType.allCases.randomElement(using: &generator) ?? .cron,
@@ -73,12 +75,17 @@ import Testing
 
     @Test func truncatedAccountIsANamedError() throws {
         let encoded = Self.sample.encode()
-        #expect(throws: JobDecodingError.missingDiscriminator(length: 5)) { try Job(accountData: Array(encoded.prefix(5))) }
+        #expect(throws: JobDecodingError.missingDiscriminator(length: 5)) {
+            try Job(accountData: Array(encoded.prefix(5)))
+        }
         #expect(throws: JobDecodingError.malformed(.truncated(field: "owner", offset: 8, needed: 32, available: 12))) {
             try Job(accountData: Array(encoded.prefix(20)))
         }
         // Cut inside the last field.
-        #expect(throws: JobDecodingError.malformed(.truncated(field: "bump", offset: encoded.count - 1, needed: 1, available: 0))) {
+        #expect(
+            throws: JobDecodingError.malformed(
+                .truncated(field: "bump", offset: encoded.count - 1, needed: 1, available: 0))
+        ) {
             try Job(accountData: Array(encoded.dropLast()))
         }
         // Every possible cut is an error, never a crash.
@@ -90,7 +97,9 @@ import Testing
     @Test func wrongDiscriminatorIsANamedError() throws {
         var data = try Self.sample.accountData()
         data[0] ^= 1
-        #expect(throws: JobDecodingError.wrongDiscriminator(found: Array(data.prefix(8)))) { try Job(accountData: data) }
+        #expect(throws: JobDecodingError.wrongDiscriminator(found: Array(data.prefix(8)))) {
+            try Job(accountData: data)
+        }
         #expect(throws: JobDecodingError.wrongDiscriminator(found: [UInt8](repeating: 0, count: 8))) {
             try Job(accountData: [UInt8](repeating: 0, count: 308))
         }
@@ -100,7 +109,10 @@ import Testing
         var data = try Self.sample.accountData()
         // The title length sits right after the owner, at byte 40.
         data.replaceSubrange(40..<44, with: [0xff, 0xff, 0xff, 0x7f])
-        #expect(throws: JobDecodingError.malformed(.stringLengthPastEnd(field: "title", offset: 40, length: 0x7fff_ffff, available: 264))) {
+        #expect(
+            throws: JobDecodingError.malformed(
+                .stringLengthPastEnd(field: "title", offset: 40, length: 0x7fff_ffff, available: 264))
+        ) {
             try Job(accountData: data)
         }
     }
@@ -108,7 +120,9 @@ import Testing
     @Test func invalidUTF8IsANamedError() throws {
         var data = try Self.sample.accountData()
         data[44] = 0xff  // first byte of the title
-        #expect(throws: JobDecodingError.malformed(.invalidUTF8(field: "title", offset: 40))) { try Job(accountData: data) }
+        #expect(throws: JobDecodingError.malformed(.invalidUTF8(field: "title", offset: 40))) {
+            try Job(accountData: data)
+        }
     }
 
     @Test func unknownEnumVariantAndInvalidBoolAreNamedErrors() throws {
@@ -116,17 +130,24 @@ import Testing
         let statusOffset = encoded.count - 1 - 1 - 8 - 1 - 1  // bump, cost_paid, cost, job_type, then status
         var data = try Self.sample.accountData()
         data[statusOffset] = 3
-        #expect(throws: JobDecodingError.malformed(.unknownEnumVariant(field: "status", offset: statusOffset, value: 3))) {
+        #expect(
+            throws: JobDecodingError.malformed(.unknownEnumVariant(field: "status", offset: statusOffset, value: 3))
+        ) {
             try Job(accountData: data)
         }
         data = try Self.sample.accountData()
         data[statusOffset + 1] = 9
-        #expect(throws: JobDecodingError.malformed(.unknownEnumVariant(field: "job_type", offset: statusOffset + 1, value: 9))) {
+        #expect(
+            throws: JobDecodingError.malformed(
+                .unknownEnumVariant(field: "job_type", offset: statusOffset + 1, value: 9))
+        ) {
             try Job(accountData: data)
         }
         data = try Self.sample.accountData()
         data[encoded.count - 2] = 2
-        #expect(throws: JobDecodingError.malformed(.invalidBool(field: "cost_paid", offset: encoded.count - 2, value: 2))) {
+        #expect(
+            throws: JobDecodingError.malformed(.invalidBool(field: "cost_paid", offset: encoded.count - 2, value: 2))
+        ) {
             try Job(accountData: data)
         }
         #expect(JobDecodingError.malformed(.invalidUTF8(field: "title", offset: 40)).description.contains("title"))

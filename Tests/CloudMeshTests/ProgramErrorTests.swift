@@ -30,7 +30,9 @@ import Testing
             #expect(error?.isFrameworkError == (code < 6000))
         }
         #expect(CloudMeshProgramError(code: 6009) == nil)
-        #expect(CloudMeshProgramError.jobAlreadyCompleted.description == "JobAlreadyCompleted (6003): Job is already completed")
+        #expect(
+            CloudMeshProgramError.jobAlreadyCompleted.description
+                == "JobAlreadyCompleted (6003): Job is already completed")
     }
 
     @Test func parsesAnchorErrorLines() throws {
@@ -42,28 +44,39 @@ import Testing
             "Program 2pbdwB29EXvsfEcigJrMwEaDx2T16zZ47aK5oGabjx7S failed: custom program error: 0x1773",
         ]
         let error = try #require(AnchorError.parse(logs: logs))
-        #expect(error.code == 6003 && error.name == "JobAlreadyCompleted" && error.message == "Job is already completed")
+        #expect(
+            error.code == 6003 && error.name == "JobAlreadyCompleted" && error.message == "Job is already completed")
         #expect(error.known == .jobAlreadyCompleted)
         #expect(error.programId == CloudMeshProgram.defaultProgramId)
         #expect(error.description == "JobAlreadyCompleted (6003): Job is already completed")
     }
 
     @Test func parsesAccountCausedAndOccurredForms() throws {
-        let caused = try #require(AnchorError.parse(logLine:
-            "Program log: AnchorError caused by account: job. Error Code: AccountNotInitialized. Error Number: 3012. Error Message: The program expected this account to be already initialized."))
-        #expect(caused.known == .accountNotInitialized && caused.message == "The program expected this account to be already initialized")
-        let occurred = try #require(AnchorError.parse(logLine:
-            "Program log: AnchorError occurred. Error Code: InstructionFallbackNotFound. Error Number: 101. Error Message: Fallback functions are not supported."))
+        let caused = try #require(
+            AnchorError.parse(
+                logLine:
+                    "Program log: AnchorError caused by account: job. Error Code: AccountNotInitialized. Error Number: 3012. Error Message: The program expected this account to be already initialized."
+            ))
+        #expect(
+            caused.known == .accountNotInitialized
+                && caused.message == "The program expected this account to be already initialized")
+        let occurred = try #require(
+            AnchorError.parse(
+                logLine:
+                    "Program log: AnchorError occurred. Error Code: InstructionFallbackNotFound. Error Number: 101. Error Message: Fallback functions are not supported."
+            ))
         #expect(occurred.code == 101 && occurred.name == "InstructionFallbackNotFound")
     }
 
     @Test func parsesFailedLinesAlone() throws {
-        let error = try #require(AnchorError.parse(logs: [
-            "Program 2pbdwB29EXvsfEcigJrMwEaDx2T16zZ47aK5oGabjx7S failed: custom program error: 0xbbc",
-        ]))
+        let error = try #require(
+            AnchorError.parse(logs: [
+                "Program 2pbdwB29EXvsfEcigJrMwEaDx2T16zZ47aK5oGabjx7S failed: custom program error: 0xbbc"
+            ]))
         #expect(error.code == 3004 && error.known == .accountDidNotSerialize && error.name == "AccountDidNotSerialize")
         #expect(error.programId == CloudMeshProgram.defaultProgramId)
-        let unknown = try #require(AnchorError.parse(logLine: "Program 11111111111111111111111111111111 failed: custom program error: 0x1"))
+        let unknown = try #require(
+            AnchorError.parse(logLine: "Program 11111111111111111111111111111111 failed: custom program error: 0x1"))
         #expect(unknown.known == nil && unknown.name == "Unknown" && unknown.message == "custom program error: 0x1")
         #expect(unknown.programId == .systemProgram)
     }
@@ -71,7 +84,10 @@ import Testing
     @Test func ignoresUnrelatedAndMalformedLines() {
         #expect(AnchorError.parse(logs: []) == nil)
         #expect(AnchorError.parse(logs: ["Program log: Instruction: CompleteJob", "Program X success"]) == nil)
-        #expect(AnchorError.parse(logLine: "Program log: AnchorError occurred. Error Code: X. Error Number: nope. Error Message: m.") == nil)
+        #expect(
+            AnchorError.parse(
+                logLine: "Program log: AnchorError occurred. Error Code: X. Error Number: nope. Error Message: m.")
+                == nil)
         #expect(AnchorError.parse(logLine: "Program abc failed: custom program error: 0xZZ") == nil)
         #expect(AnchorError.parse(logLine: "Program log: Error Code: X. Error Number: 1. Error Message: m.") == nil)
     }

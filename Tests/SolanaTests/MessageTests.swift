@@ -17,7 +17,9 @@ import Testing
             func instruction() throws -> Instruction {
                 Instruction(
                     programId: programId,
-                    accounts: accounts.map { AccountMeta(publicKey: $0.publicKey, isSigner: $0.isSigner, isWritable: $0.isWritable) },
+                    accounts: accounts.map {
+                        AccountMeta(publicKey: $0.publicKey, isSigner: $0.isSigner, isWritable: $0.isWritable)
+                    },
                     data: try SolanaGolden.bytes(hex: data))
             }
         }
@@ -44,8 +46,10 @@ import Testing
                 recentBlockhash: Blockhash(base58: vector.recentBlockhash))
             #expect(message.accountKeys == vector.accountKeys, "case \(index)")
             #expect(
-                [message.header.numRequiredSignatures, message.header.numReadonlySignedAccounts,
-                 message.header.numReadonlyUnsignedAccounts] == vector.header, "case \(index)")
+                [
+                    message.header.numRequiredSignatures, message.header.numReadonlySignedAccounts,
+                    message.header.numReadonlyUnsignedAccounts,
+                ] == vector.header, "case \(index)")
             #expect(SolanaGolden.hex(message.serialize()) == vector.message, "case \(index)")
         }
     }
@@ -86,9 +90,14 @@ import Testing
                 AccountMeta(publicKey: payer, isSigner: false, isWritable: false),  // the payer stays first
                 AccountMeta(publicKey: keys[3], isSigner: false, isWritable: false),
             ], data: [1, 2, 3])
-        let message = try Message(feePayer: payer, instructions: [instruction], recentBlockhash: Blockhash(bytes: [UInt8](repeating: 9, count: 32)))
+        let message = try Message(
+            feePayer: payer, instructions: [instruction],
+            recentBlockhash: Blockhash(bytes: [UInt8](repeating: 9, count: 32)))
         #expect(message.accountKeys == [payer, keys[2], keys[1], keys[0]] + [keys[3], program].sorted())
-        #expect(message.header == MessageHeader(numRequiredSignatures: 3, numReadonlySignedAccounts: 1, numReadonlyUnsignedAccounts: 2))
+        #expect(
+            message.header
+                == MessageHeader(numRequiredSignatures: 3, numReadonlySignedAccounts: 1, numReadonlyUnsignedAccounts: 2)
+        )
         #expect(message.signerKeys == [payer, keys[2], keys[1]])
         #expect((0..<6).map(message.isWritable(at:)) == [true, true, false, true, false, false])
         let decompiled = try #require(message.decompiledInstructions.first)

@@ -1,3 +1,4 @@
+import Foundation
 import Solana
 import Testing
 
@@ -37,6 +38,14 @@ import Testing
         for vector in vectors.cases {
             let key = try PublicKey(bytes: SolanaGolden.bytes(hex: vector.hex))
             #expect(key.isOnCurve == vector.onCurve, "\(vector.hex)")
+        }
+    }
+
+    @Test func walletsAreOnCurveAndProgramAddressesAreNot() throws {
+        for _ in 0..<42 {
+            #expect(Keypair.generate().publicKey.isOnCurve)
+            let seed = [UInt8](UUID().uuidString.utf8.prefix(32))
+            #expect(!(try PublicKey.findProgramAddress(seeds: [seed], programId: .systemProgram).address.isOnCurve))
         }
     }
 

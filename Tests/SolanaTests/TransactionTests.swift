@@ -14,7 +14,8 @@ import Testing
             instructions: [
                 Instruction(
                     programId: program,
-                    accounts: [AccountMeta(publicKey: cosigner.publicKey, isSigner: true, isWritable: false)], data: data)
+                    accounts: [AccountMeta(publicKey: cosigner.publicKey, isSigner: true, isWritable: false)],
+                    data: data)
             ], recentBlockhash: blockhash)
     }
 
@@ -72,7 +73,8 @@ import Testing
     @Test func tooManyAccountsAreRefused() throws {
         let metas = (0..<300).map { index in
             AccountMeta(
-                publicKey: try! PublicKey(bytes: [UInt8](repeating: 0, count: 30) + [UInt8(index >> 8), UInt8(index & 0xff)]),
+                publicKey: try! PublicKey(
+                    bytes: [UInt8](repeating: 0, count: 30) + [UInt8(index >> 8), UInt8(index & 0xff)]),
                 isSigner: false, isWritable: false)
         }
         #expect(throws: TransactionBuildError.tooManyAccounts(count: 302)) {

@@ -26,11 +26,10 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 stamp=.venv/.requirements-stamp
-want=$(cat devnet/requirements.txt scripts/golden/requirements.txt 2>/dev/null | sha256sum | cut -d' ' -f1)
+want=$(sha256sum devnet/requirements.txt | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     log "installing the devnet's Python requirements"
     .venv/bin/pip install -q --disable-pip-version-check -r devnet/requirements.txt
-    [ -f scripts/golden/requirements.txt ] && .venv/bin/pip install -q --disable-pip-version-check -r scripts/golden/requirements.txt
     echo "$want" > "$stamp"
 fi
 

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Regenerates every committed golden vector from its oracle (solders for Solana and CloudMesh, Debian's
+# ipfs_cid and an independent Python UnixFS builder for IPFS) and fails if any differs from the committed
+# files: the vectors the Swift tests compare against are exactly what the oracles produce.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export GOLDEN_VENV="${GOLDEN_VENV:-$PWD/.venv-golden}"
+for generator in scripts/golden/regenerate.sh scripts/golden-ipfs/regenerate.sh; do
+    [ -x "$generator" ] && "$generator" >/dev/null
+done
+if ! git diff --exit-code --stat -- Tests/*/Golden; then
+    echo "golden vectors differ from what their generators produce (see the diff above)" >&2
+    exit 1
+fi
+echo "golden vectors: identical to the oracles' output"

@@ -61,7 +61,9 @@ public enum VerifiedDAG {
         }
         var walker = Walker(store: store, maxBytes: maxBytes)
         _ = try walker.append(root, depth: 0)
-        if let unused = store.keys.first(where: { !walker.used.contains($0) }) { throw .unexpectedBlock(unused) }
+        if let unused = blocks.first(where: { !walker.used.contains($0.cid.toV1()) }) {
+            throw .unexpectedBlock(unused.cid)
+        }
         return walker.output
     }
 

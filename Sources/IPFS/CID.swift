@@ -20,7 +20,7 @@ public struct CID: Hashable, Sendable, CustomStringConvertible {
 
     /// A CID from its parts; a v0 CID must be dag-pb and sha2-256.
     public init(version: Version, codec: Codec, multihash: Multihash) throws(CIDError) {
-        if version == .v0, codec != .dagPB || multihash.function != .sha2_256 { throw .v0RequiresSHA256DagPB }
+        if version == .v0, codec != .dagPB || multihash.function != .sha256 { throw .v0RequiresSHA256DagPB }
         self.version = version
         self.codec = codec
         self.multihash = multihash

@@ -32,13 +32,15 @@ public enum CIDError: Error, Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .empty: "empty CID"
         case .badPrefix(let char): "unknown multibase prefix '\(char)' (and not a CIDv0 'Qm…' string)"
-        case .unsupportedBase(let char): "multibase '\(char)' is not supported (use base58btc, base32, base16 or base64url)"
+        case .unsupportedBase(let char):
+            "multibase '\(char)' is not supported (use base58btc, base32, base16 or base64url)"
         case .badBaseEncoding(let base): "invalid characters or length for multibase '\(base)'"
         case .multibaseEncodedV0: "a CIDv0 must be written in plain base58 ('Qm…'), not multibase-encoded"
         case .badVersion(let version): "unsupported CID version \(version)"
         case .unknownCodec(let code): "unknown codec 0x\(String(code, radix: 16))"
         case .unsupportedHashFunction(let code): "unsupported multihash function 0x\(String(code, radix: 16))"
-        case .wrongDigestLength(let expected, let actual): "digest is \(actual) bytes, the hash function needs \(expected)"
+        case .wrongDigestLength(let expected, let actual):
+            "digest is \(actual) bytes, the hash function needs \(expected)"
         case .v0RequiresSHA256DagPB: "a CIDv0 must name a dag-pb block hashed with sha2-256"
         case .trailingBytes(let count): "\(count) unexpected bytes after the CID"
         case .truncated: "CID is truncated"

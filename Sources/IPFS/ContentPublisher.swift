@@ -44,7 +44,8 @@ public enum PublishError: Error, Hashable, Sendable, CustomStringConvertible {
         case .unauthorized(let service, let status, let message):
             "\(service) rejected the credentials (HTTP \(status))" + Self.suffix(message)
                 + "; check the configured token"
-        case .httpStatus(let service, let status, let message): "\(service) answered HTTP \(status)" + Self.suffix(message)
+        case .httpStatus(let service, let status, let message):
+            "\(service) answered HTTP \(status)" + Self.suffix(message)
         case .cidMismatch(let service, let expected, let returned):
             "\(service) returned CID \(returned) but the bytes uploaded have CID \(expected); refusing to use it"
         case .invalidResponse(let service, let detail): "\(service) sent an unexpected response: \(detail)"

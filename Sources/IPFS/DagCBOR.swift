@@ -17,7 +17,8 @@ enum CBOR: Equatable {
         case (.bytes(let a), .bytes(let b)): a == b
         case (.text(let a), .text(let b)): a == b
         case (.array(let a), .array(let b)): a == b
-        case (.map(let a), .map(let b)): a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        case (.map(let a), .map(let b)):
+            a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
         case (.tag(let a, let x), .tag(let b, let y)): a == b && x == y
         case (.simple(let a), .simple(let b)): a == b
         default: false
@@ -135,7 +136,9 @@ enum CBOR: Equatable {
         case .simple(let value): out.append(0xE0 | value)
         case .float(let bits):
             out.append(0xFB)
-            for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift))) }
+            for shift in stride(from: 56, through: 0, by: -8) {
+                out.append(UInt8(truncatingIfNeeded: bits >> UInt64(shift)))
+            }
         }
     }
 
@@ -150,7 +153,9 @@ enum CBOR: Equatable {
             for shift in [24, 16, 8, 0] { out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
         default:
             out.append(top | 27)
-            for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+            for shift in stride(from: 56, through: 0, by: -8) {
+                out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+            }
         }
     }
 }

@@ -84,7 +84,9 @@ public struct GatewayFetcher: ContentRetrieving {
     /// The verified bytes of the file `cid` names, from the first gateway that proves them.
     public func fetch(cid: CID) async throws(RetrievalError) -> [UInt8] {
         guard cid.codec == .raw || cid.codec == .dagPB else { throw .unsupportedCodec(cid) }
-        if cid.multihash.function == .identity, let inline = try? VerifiedDAG.file(root: cid, blocks: [], maxBytes: maxBytes) {
+        if cid.multihash.function == .identity,
+            let inline = try? VerifiedDAG.file(root: cid, blocks: [], maxBytes: maxBytes)
+        {
             return inline
         }
         guard !gateways.isEmpty else { throw .noGateways }
@@ -97,7 +99,8 @@ public struct GatewayFetcher: ContentRetrieving {
                 return bytes
             } catch {
                 if case .unverified = error {
-                    logger.warning("gateway served content that does not verify", metadata: ["cid": "\(cid)", "error": "\(error)"])
+                    logger.warning(
+                        "gateway served content that does not verify", metadata: ["cid": "\(cid)", "error": "\(error)"])
                 } else {
                     logger.info("gateway failed", metadata: ["cid": "\(cid)", "error": "\(error)"])
                 }
@@ -133,7 +136,9 @@ public struct GatewayFetcher: ContentRetrieving {
         case car
     }
 
-    private func get(gateway: String, cid: CID, format: TrustlessFormat?, bodyLimit: Int) async throws(GatewayFailure) -> HTTPResult {
+    private func get(gateway: String, cid: CID, format: TrustlessFormat?, bodyLimit: Int) async throws(GatewayFailure)
+        -> HTTPResult
+    {
         let exchange = HTTPExchange(client: client, timeout: requestTimeout, retry: retry, sleep: sleep, now: now)
         let url = "\(gateway)/ipfs/\(cid)" + (format.map { "?format=\($0.rawValue)" } ?? "")
         do {
@@ -149,7 +154,9 @@ public struct GatewayFetcher: ContentRetrieving {
                 },
                 bodyLimit: bodyLimit,
                 onRetry: { result, delay in
-                    logger.info("gateway asked to retry", metadata: ["gateway": "\(gateway)", "status": "\(result.status)", "delay": "\(delay)"])
+                    logger.info(
+                        "gateway asked to retry",
+                        metadata: ["gateway": "\(gateway)", "status": "\(result.status)", "delay": "\(delay)"])
                 })
         } catch {
             switch error {

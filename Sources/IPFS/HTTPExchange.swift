@@ -80,12 +80,15 @@ struct HTTPExchange: Sendable {
         let client = self.client
         let timeout = self.timeout
         do {
-            return try await withDeadline(timeout) {
+            // AsyncHTTPClient's own deadline (head) fires first and names the cause (e.g. connection
+            // refused while it kept retrying the connection); ours is the backstop that also bounds the body.
+            return try await withDeadline(timeout + .milliseconds(250)) {
                 let response = try await client.execute(request, timeout: TimeAmount(timeout))
                 let status = Int(response.status.code)
                 let ok = (200..<300).contains(status)
                 let limit = ok ? bodyLimit : Self.errorBodyLimit
-                if ok, let declared = response.headers.first(name: "content-length").flatMap(Int.init), declared > limit {
+                if ok, let declared = response.headers.first(name: "content-length").flatMap(Int.init), declared > limit
+                {
                     throw HTTPFailure.tooLarge(limit: limit)
                 }
                 var body: [UInt8] = []

@@ -52,7 +52,8 @@ public struct KuboPublisher: ContentPublisher, CustomStringConvertible, CustomDe
         }
         guard let returned = hashes.last else {
             throw .invalidResponse(
-                service: serviceName, detail: http.redact("no Hash in \(String(decoding: body.prefix(200), as: UTF8.self))"))
+                service: serviceName,
+                detail: http.redact("no Hash in \(String(decoding: body.prefix(200), as: UTF8.self))"))
         }
         guard (try? CID(returned)) == expected else {
             throw .cidMismatch(service: serviceName, expected: expected, returned: String(returned.prefix(120)))

@@ -7,7 +7,7 @@ public struct Multihash: Hashable, Sendable {
         /// The identity "hash": the digest is the content itself (inline blocks).
         case identity = 0x00
         /// SHA2-256, 32-byte digests: what Kubo uses by default.
-        case sha2_256 = 0x12
+        case sha256 = 0x12
     }
 
     /// The hash function.
@@ -17,7 +17,7 @@ public struct Multihash: Hashable, Sendable {
 
     /// A multihash from its parts; SHA2-256 digests must be 32 bytes.
     public init(function: Function, digest: [UInt8]) throws(CIDError) {
-        if function == .sha2_256, digest.count != 32 {
+        if function == .sha256, digest.count != 32 {
             throw .wrongDigestLength(expected: 32, actual: digest.count)
         }
         self.function = function
@@ -26,7 +26,7 @@ public struct Multihash: Hashable, Sendable {
 
     /// The SHA2-256 multihash of `bytes`.
     public static func sha256(of bytes: [UInt8]) -> Multihash {
-        Multihash(unchecked: .sha2_256, Array(SHA256.hash(data: bytes)))
+        Multihash(unchecked: .sha256, Array(SHA256.hash(data: bytes)))
     }
 
     /// The identity multihash of `bytes` (the bytes are the digest).
@@ -50,7 +50,7 @@ public struct Multihash: Hashable, Sendable {
     public func matches(_ block: [UInt8]) -> Bool {
         switch function {
         case .identity: block == digest
-        case .sha2_256: Array(SHA256.hash(data: block)) == digest
+        case .sha256: Array(SHA256.hash(data: block)) == digest
         }
     }
 
@@ -68,7 +68,9 @@ public struct Multihash: Hashable, Sendable {
         }
         guard let function = Function(rawValue: code) else { throw .unsupportedHashFunction(code) }
         guard length <= UInt64(reader.remaining) else {
-            if function == .sha2_256, length != 32 { throw .wrongDigestLength(expected: 32, actual: Int(clamping: length)) }
+            if function == .sha256, length != 32 {
+                throw .wrongDigestLength(expected: 32, actual: Int(clamping: length))
+            }
             throw .truncated
         }
         guard let digest = try? reader.readBytes(Int(length)) else { throw .truncated }

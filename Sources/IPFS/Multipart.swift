@@ -1,12 +1,17 @@
 /// A `multipart/form-data` body (RFC 7578) built in memory.
 struct MultipartForm {
-    /// The boundary, random per form.
+    /// The boundary, random per form: 42 characters (RFC 2046 allows at most 70).
     let boundary: String
     private(set) var body: [UInt8] = []
 
     init() {
         var generator = SystemRandomNumberGenerator()
-        boundary = "cloudmesh-" + (0..<4).map { _ in String(generator.next() as UInt64, radix: 16) }.joined()
+        boundary = "cloudmesh-" + (0..<2).map { _ in Self.hex16(generator.next()) }.joined()
+    }
+
+    private static func hex16(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 
     /// The `Content-Type` header value.
@@ -26,6 +31,10 @@ struct MultipartForm {
     }
 
     private static func safe(_ text: String) -> String {
-        String(text.map { "\"\\\r\n".contains($0) ? "_" : $0 })
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            out.append(["\"", "\\", "\r", "\n"].contains(scalar) ? "_" : scalar)
+        }
+        return String(out)
     }
 }

@@ -47,7 +47,8 @@ public struct PinataPublisher: ContentPublisher, CustomStringConvertible, Custom
         let expected = UnixFSFileBuilder(layout: .v0).cid(of: bytes)
         var form = MultipartForm()
         form.append(
-            name: "file", filename: name, contentType: name.hasSuffix(".json") ? "application/json" : "application/octet-stream",
+            name: "file", filename: name,
+            contentType: name.hasSuffix(".json") ? "application/json" : "application/octet-stream",
             data: bytes)
         form.append(name: "pinataMetadata", contentType: "application/json", data: Self.json(["name": name]))
         form.append(name: "pinataOptions", contentType: "application/json", data: Self.json(["cidVersion": 0]))
@@ -59,7 +60,8 @@ public struct PinataPublisher: ContentPublisher, CustomStringConvertible, Custom
         }
         guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(body)) else {
             throw .invalidResponse(
-                service: serviceName, detail: http.redact("no IpfsHash in \(String(decoding: body.prefix(200), as: UTF8.self))"))
+                service: serviceName,
+                detail: http.redact("no IpfsHash in \(String(decoding: body.prefix(200), as: UTF8.self))"))
         }
         guard (try? CID(answer.ipfsHash)) == expected else {
             throw .cidMismatch(service: serviceName, expected: expected, returned: String(answer.ipfsHash.prefix(120)))
@@ -68,7 +70,8 @@ public struct PinataPublisher: ContentPublisher, CustomStringConvertible, Custom
     }
 
     private static func json(_ object: [String: any Sendable]) -> [UInt8] {
-        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])).map(Array.init) ?? Array("{}".utf8)
+        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])).map(Array.init)
+            ?? Array("{}".utf8)
     }
 
     /// `Pinata(<api url>, JWT <redacted>)`.

@@ -76,7 +76,9 @@ public enum VerifiedDAG {
 
         /// Appends the bytes under `cid` and returns how many that was.
         mutating func append(_ cid: CID, depth: Int) throws(VerificationError) -> UInt64 {
-            guard depth <= VerifiedDAG.maxDepth else { throw .malformed(cid, "DAG deeper than \(VerifiedDAG.maxDepth)") }
+            guard depth <= VerifiedDAG.maxDepth else {
+                throw .malformed(cid, "DAG deeper than \(VerifiedDAG.maxDepth)")
+            }
             let key = cid.toV1()
             let block: [UInt8]
             if cid.multihash.function == .identity {
@@ -98,7 +100,8 @@ public enum VerifiedDAG {
                 for (index, link) in node.links.enumerated() {
                     let size = try append(link.hash, depth: depth + 1)
                     if index < unixfs.blockSizes.count, unixfs.blockSizes[index] != size {
-                        throw .malformed(cid, "blocksize \(index) is \(unixfs.blockSizes[index]), the child holds \(size)")
+                        throw .malformed(
+                            cid, "blocksize \(index) is \(unixfs.blockSizes[index]), the child holds \(size)")
                     }
                     total += size
                 }
@@ -111,7 +114,9 @@ public enum VerifiedDAG {
             }
         }
 
-        private mutating func decode(_ cid: CID, key: CID, block: [UInt8]) throws(VerificationError) -> (PBNode, UnixFSData) {
+        private mutating func decode(_ cid: CID, key: CID, block: [UInt8]) throws(VerificationError) -> (
+            PBNode, UnixFSData
+        ) {
             if let cached = decoded[key] { return cached }
             let node: PBNode
             let unixfs: UnixFSData

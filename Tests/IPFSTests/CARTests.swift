@@ -33,7 +33,9 @@ import Testing
 
     @Test func rejectsBadHeaders() throws {
         let wrongVersion = CBOR.map([(.text("roots"), .array([])), (.text("version"), .unsigned(2))]).encoded()
-        #expect(throws: CARError.unsupportedVersion(2)) { try CARv1(decoding: Varint.encode(UInt64(wrongVersion.count)) + wrongVersion) }
+        #expect(throws: CARError.unsupportedVersion(2)) {
+            try CARv1(decoding: Varint.encode(UInt64(wrongVersion.count)) + wrongVersion)
+        }
         let notLinks = CBOR.map([(.text("roots"), .array([.bytes([1])])), (.text("version"), .unsigned(1))]).encoded()
         #expect(throws: CARError.self) { try CARv1(decoding: Varint.encode(UInt64(notLinks.count)) + notLinks) }
         #expect(throws: CARError.self) { try CARv1(decoding: [0x03, 0xFF, 0xFF, 0xFF]) }
@@ -92,7 +94,8 @@ import Testing
         // A node whose filesize lies about its children is malformed even though every hash matches.
         let leaf = UnixFSFileBuilder(layout: .v0).build([1, 2, 3])
         let liar = PBNode(
-            links: [PBLink(hash: leaf.root, tsize: 14)], data: UnixFSData(type: .file, fileSize: 4, blockSizes: [3]).encoded()
+            links: [PBLink(hash: leaf.root, tsize: 14)],
+            data: UnixFSData(type: .file, fileSize: 4, blockSizes: [3]).encoded()
         ).encoded()
         let liarCID = CID.of(block: liar, codec: .dagPB, version: .v0)
         #expect(throws: VerificationError.self) {

@@ -85,7 +85,8 @@ func withFakeServer(
         }
         let status = HTTPResponse.Status(code: answer.status)
         guard let chunk = answer.streamChunk else {
-            return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+            return Response(
+                status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
         }
         let payload = answer.body
         return Response(

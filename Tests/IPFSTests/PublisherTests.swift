@@ -5,7 +5,8 @@ import Testing
 
 @Suite struct PublisherTests {
     static let jwt = "eyJhbGciOiJIUzI1NiJ9.secret-payload.signature"
-    static let result = Array(#"{"stdout":"hi\n","stderr":"","returncode":0,"executed_at":"2025-10-28T10:30:00.123456+00:00"}"#.utf8)
+    static let result = Array(
+        #"{"stdout":"hi\n","stderr":"","returncode":0,"executed_at":"2025-10-28T10:30:00.123456+00:00"}"#.utf8)
     static let jobName = PinataPublisher.resultName(jobAddress: "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU")
 
     /// The parts of a multipart body: name → (filename, bytes).
@@ -37,7 +38,9 @@ import Testing
         return parts
     }
 
-    private func pinata(_ base: String, retry: RetryPolicy = .none, sleep: SleepRecorder = SleepRecorder()) -> PinataPublisher {
+    private func pinata(_ base: String, retry: RetryPolicy = .none, sleep: SleepRecorder = SleepRecorder())
+        -> PinataPublisher
+    {
         PinataPublisher(jwt: Self.jwt, apiURL: base + "/", timeout: .seconds(10), retry: retry, sleep: sleep.sleep)
     }
 
@@ -50,7 +53,9 @@ import Testing
             let parts = Self.parts(of: request)
             #expect(parts["file"]?.filename == Self.jobName)
             #expect(parts["file"]?.data == goldenContent(1024))
-            #expect(parts["pinataMetadata"].map { String(decoding: $0.data, as: UTF8.self) } == #"{"name":"\#(Self.jobName)"}"#)
+            #expect(
+                parts["pinataMetadata"].map { String(decoding: $0.data, as: UTF8.self) }
+                    == #"{"name":"\#(Self.jobName)"}"#)
             #expect(parts["pinataOptions"].map { String(decoding: $0.data, as: UTF8.self) } == #"{"cidVersion":0}"#)
             let answer = #"{"IpfsHash":"\#(golden.v0)","PinSize":1035,"Timestamp":"2025-01-01T00:00:00Z"}"#
             return .ok(Array(answer.utf8), contentType: "application/json")
@@ -66,7 +71,9 @@ import Testing
             let echoed = request.header("authorization") ?? ""
             return .status(401, #"{"error":{"reason":"INVALID_CREDENTIALS","details":"bad token \#(echoed)"}}"#)
         }) { base, _ in
-            let error = await #expect(throws: PublishError.self) { try await pinata(base).publish(Self.result, name: Self.jobName) }
+            let error = await #expect(throws: PublishError.self) {
+                try await pinata(base).publish(Self.result, name: Self.jobName)
+            }
             guard case .unauthorized("Pinata", 401, let message) = error else {
                 Issue.record("expected unauthorized, got \(String(describing: error))")
                 return
@@ -81,12 +88,19 @@ import Testing
 
     @Test func pinataCIDMismatchFailsLoudly() async throws {
         try await withFakeServer({ _ in
-            .ok(Array(#"{"IpfsHash":"QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH"}"#.utf8), contentType: "application/json")
+            .ok(
+                Array(#"{"IpfsHash":"QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH"}"#.utf8),
+                contentType: "application/json")
         }) { base, _ in
-            let error = await #expect(throws: PublishError.self) { try await pinata(base).publish(Self.result, name: Self.jobName) }
+            let error = await #expect(throws: PublishError.self) {
+                try await pinata(base).publish(Self.result, name: Self.jobName)
+            }
             let expected = UnixFSFileBuilder(layout: .v0).cid(of: Self.result)
             #expect(
-                error == .cidMismatch(service: "Pinata", expected: expected, returned: "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH"))
+                error
+                    == .cidMismatch(
+                        service: "Pinata", expected: expected,
+                        returned: "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH"))
             #expect(error?.isPermanent == true)
         }
     }
@@ -106,10 +120,25 @@ import Testing
             #expect(await sleep.delays == [.seconds(1)])
         }
         try await withFakeServer({ _ in .status(503, "maintenance") }) { base, _ in
-            let error = await #expect(throws: PublishError.self) { try await pinata(base).publish(Self.result, name: Self.jobName) }
+            let error = await #expect(throws: PublishError.self) {
+                try await pinata(base).publish(Self.result, name: Self.jobName)
+            }
             #expect(error == .httpStatus(service: "Pinata", status: 503, message: "maintenance"))
             #expect(error?.isTransient == true)
         }
+    }
+
+    @Test func multipartBoundariesFitRFC2046() {
+        for _ in 0..<20 {
+            let form = MultipartForm()
+            #expect(form.boundary.count <= 70)
+            #expect(form.boundary.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" })
+        }
+        var form = MultipartForm()
+        form.append(name: "file", filename: "a\"b\r\n.json", contentType: "application/json", data: [0x7B, 0x7D])
+        let text = String(decoding: form.finished(), as: UTF8.self)
+        #expect(text.contains(#"filename="a_b__.json""#))
+        #expect(text.hasSuffix("--\(form.boundary)--\r\n"))
     }
 
     @Test func descriptionsNeverShowTheJWT() {

@@ -33,7 +33,8 @@ import Testing
     }
 
     @Test func singleChunkShapes() throws {
-        #expect(UnixFSFileBuilder(layout: .v0).cid(of: []).description == "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH")
+        #expect(
+            UnixFSFileBuilder(layout: .v0).cid(of: []).description == "QmbFMke1KXqnYyBBWxB74N4c5SBnJMVAiMNRcGu6x1AwQH")
         let emptyLeaf = UnixFSFileBuilder(layout: .v0).build([]).blocks
         #expect(emptyLeaf.count == 1)
         #expect(emptyLeaf[0].data == [0x0A, 0x04, 0x08, 0x02, 0x18, 0x00])

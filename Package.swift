@@ -99,7 +99,15 @@ let package = Package(
         ),
         .testTarget(name: "SolanaTests", dependencies: ["Solana", "DevnetSupport"], resources: [.copy("Golden")]),
         .testTarget(name: "CloudMeshTests", dependencies: ["CloudMesh", "DevnetSupport"], resources: [.copy("Golden")]),
-        .testTarget(name: "IPFSTests", dependencies: ["IPFS", "DevnetSupport"], resources: [.copy("Golden")]),
+        .testTarget(
+            name: "IPFSTests",
+            dependencies: [
+                "IPFS", "DevnetSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            resources: [.copy("Golden")]
+        ),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
         .testTarget(name: "WorkerTests", dependencies: ["Worker", "DevnetSupport"]),
         .testTarget(name: "CLITests", dependencies: ["DevnetSupport"]),

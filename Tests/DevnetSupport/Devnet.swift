@@ -166,3 +166,11 @@ final class ProcessBox: @unchecked Sendable {
         process.waitUntilExit()
     }
 }
+
+extension Devnet {
+    private static let sharedDevnet = Task { try await Devnet.start() }
+
+    /// One devnet for the whole test process, started on first use, for tests that inject no faults.
+    /// It exits with the test process.
+    public static func shared() async throws -> Devnet { try await sharedDevnet.value }
+}

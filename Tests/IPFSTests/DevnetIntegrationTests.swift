@@ -1,20 +1,23 @@
+import DevnetSupport
 import Foundation
 import Testing
 
 @testable import IPFS
 
-/// End-to-end checks against the devnet's gateway, Kubo RPC and Pinata stand-in. They run only when
-/// `CLOUDMESH_DEVNET_GATEWAY` is set (with `CLOUDMESH_DEVNET_IPFS_API`, `CLOUDMESH_DEVNET_PINATA` and
-/// optionally `CLOUDMESH_DEVNET_PINATA_JWT`, default `devnet-pinata-jwt`).
-@Suite(.enabled(if: DevnetEnvironment.current != nil, "set CLOUDMESH_DEVNET_GATEWAY to run against the devnet"))
-struct DevnetIntegrationTests {
-    let devnet = DevnetEnvironment.current ?? DevnetEnvironment(gateway: "", ipfsAPI: "", pinata: "", pinataJWT: "")
-    var gateway: GatewayFetcher {
-        GatewayFetcher(gateways: [devnet.gateway], maxBytes: 6 << 20, requestTimeout: .seconds(30))
+/// End-to-end checks against the devnet's gateway, Kubo RPC and Pinata stand-in (one devnet for the suite).
+@Suite struct DevnetIntegrationTests {
+    private func devnet() async throws -> DevnetEnvironment {
+        let devnet = try await Devnet.shared()
+        return DevnetEnvironment(
+            gateway: devnet.endpoints.gatewayURL, ipfsAPI: devnet.endpoints.ipfsAPIURL,
+            pinata: devnet.endpoints.pinataURL, pinataJWT: devnet.pinataJWT)
     }
 
+    private func gateway(_ devnet: DevnetEnvironment) -> GatewayFetcher {
+        GatewayFetcher(gateways: [devnet.gateway], maxBytes: 6 << 20, requestTimeout: .seconds(30))
+    }
     /// `ipfs add` on the devnet's Kubo with a CID version; returns the Hash it reports.
-    private func kuboAdd(_ bytes: [UInt8], cidVersion: Int) async throws -> String {
+    private func kuboAdd(_ bytes: [UInt8], cidVersion: Int, devnet: DevnetEnvironment) async throws -> String {
         let http = PublishingHTTP(
             service: "Kubo", client: .shared, timeout: .seconds(30), retry: .none,
             sleep: { try await Task.sleep(for: $0) },
@@ -32,10 +35,12 @@ struct DevnetIntegrationTests {
     }
 
     @Test func kuboAgreesWithTheGoldenVectorsAndTheGatewayServesThemVerified() async throws {
+        let devnet = try await devnet()
+        let gateway = gateway(devnet)
         for vector in try GoldenCIDs.load().vectors {
             let bytes = goldenContent(vector.size)
-            #expect(try await kuboAdd(bytes, cidVersion: 0) == vector.v0, "v0 size \(vector.size)")
-            #expect(try await kuboAdd(bytes, cidVersion: 1) == vector.v1RawLeaves, "v1 size \(vector.size)")
+            #expect(try await kuboAdd(bytes, cidVersion: 0, devnet: devnet) == vector.v0, "v0 size \(vector.size)")
+            #expect(try await kuboAdd(bytes, cidVersion: 1, devnet: devnet) == vector.v1RawLeaves, "v1 size \(vector.size)")
             let v0 = try await gateway.fetch(cid: vector.v0)
             #expect(v0 == bytes, "fetch v0 size \(vector.size)")
             let v1 = try await gateway.fetch(cid: vector.v1RawLeaves)
@@ -44,6 +49,8 @@ struct DevnetIntegrationTests {
     }
 
     @Test func kuboPublisherRoundTrip() async throws {
+        let devnet = try await devnet()
+        let gateway = gateway(devnet)
         let bytes = Array("print('published through Kubo')\n".utf8)
         let cid = try await KuboPublisher(apiURL: devnet.ipfsAPI).publish(bytes, name: "code.py")
         let fetched = try await gateway.fetch(cid: cid)
@@ -51,6 +58,8 @@ struct DevnetIntegrationTests {
     }
 
     @Test func pinataPublisherRoundTripAndBadToken() async throws {
+        let devnet = try await devnet()
+        let gateway = gateway(devnet)
         let document = Array(
             #"{"stdout":"42\n","stderr":"","returncode":0,"executed_at":"2025-10-28T10:30:00.123456+00:00"}"#.utf8)
         let name = PinataPublisher.resultName(jobAddress: "7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU")
@@ -66,19 +75,10 @@ struct DevnetIntegrationTests {
     }
 }
 
-/// Where the devnet's IPFS services listen, from the environment.
+/// Where the devnet's IPFS services listen.
 struct DevnetEnvironment: Sendable {
     let gateway: String
     let ipfsAPI: String
     let pinata: String
     let pinataJWT: String
-
-    static var current: DevnetEnvironment? {
-        let env = ProcessInfo.processInfo.environment
-        guard let gateway = env["CLOUDMESH_DEVNET_GATEWAY"], !gateway.isEmpty else { return nil }
-        return DevnetEnvironment(
-            gateway: gateway, ipfsAPI: env["CLOUDMESH_DEVNET_IPFS_API"] ?? "http://127.0.0.1:5001",
-            pinata: env["CLOUDMESH_DEVNET_PINATA"] ?? "http://127.0.0.1:8787",
-            pinataJWT: env["CLOUDMESH_DEVNET_PINATA_JWT"] ?? "devnet-pinata-jwt")
-    }
 }

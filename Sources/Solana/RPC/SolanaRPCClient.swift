@@ -49,9 +49,11 @@ public final class SolanaRPCClient: Sendable {
     private let logger: Logger
     private let nextID = Atomic<UInt64>(1)
 
-    /// Creates a client. The HTTP client is shared by default and is not shut down by this object.
+    /// Creates a client. Without `httpClient`, a process-wide HTTP client is used that fails a request at once
+    /// when the connection cannot be established (so that "connection refused" is reported as such, not as a
+    /// timeout); a client passed in is not shut down by this object.
     public init(
-        configuration: Configuration, httpClient: HTTPClient = .shared, logger: Logger = Logger(label: "solana.rpc")
+        configuration: Configuration, httpClient: HTTPClient? = nil, logger: Logger = Logger(label: "solana.rpc")
     ) throws(SolanaRPCError) {
         guard let url = URL(string: configuration.endpoint), let scheme = url.scheme?.lowercased(),
             scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty
@@ -64,9 +66,17 @@ public final class SolanaRPCClient: Sendable {
         }
         self.configuration = configuration
         self.displayURL = Self.redact(configuration.endpoint)
-        self.httpClient = httpClient
+        self.httpClient = httpClient ?? Self.sharedHTTPClient
         self.logger = logger
     }
+
+    /// The process-wide default HTTP client; it lives as long as the process and is never shut down.
+    private static let sharedHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     /// Creates a client for `endpoint` with default settings.
     public convenience init(endpoint: String) throws(SolanaRPCError) {

@@ -14,6 +14,7 @@ public struct ProgramNotification: Sendable, Hashable, Decodable {
         self.account = account
     }
 
+    /// Decodes the value from its JSON-RPC form.
     public init(from decoder: any Decoder) throws {
         let result = try ContextResult<ProgramAccount>(from: decoder)
         self.init(slot: result.slot, pubkey: result.value.pubkey, account: result.value.account)
@@ -27,6 +28,7 @@ public struct AccountNotification: Sendable, Hashable, Decodable {
     /// The account as of `slot` (a closed account has 0 lamports, no data and the System Program as owner).
     public var account: AccountInfo
 
+    /// Decodes the value from its JSON-RPC form.
     public init(from decoder: any Decoder) throws {
         let result = try ContextResult<AccountInfo>(from: decoder)
         slot = result.slot
@@ -45,6 +47,7 @@ public struct SignatureNotification: Sendable, Hashable, Decodable {
         var err: TransactionError?
     }
 
+    /// Decodes the value from its JSON-RPC form.
     public init(from decoder: any Decoder) throws {
         let result = try ContextResult<Value>(from: decoder)
         slot = result.slot

@@ -66,7 +66,8 @@ public actor SolanaPubSubClient {
     private var routes: [UInt64: Route] = [:]
 
     /// Creates a client; call `connect()` next.
-    public init(configuration: Configuration, logger: Logger = Logger(label: "solana.pubsub")) throws(SolanaPubSubError) {
+    public init(configuration: Configuration, logger: Logger = Logger(label: "solana.pubsub")) throws(SolanaPubSubError)
+    {
         guard let url = URL(string: configuration.url), let scheme = url.scheme?.lowercased(),
             scheme == "ws" || scheme == "wss", url.host?.isEmpty == false
         else { throw .invalidURL(SolanaRPCClient.redact(configuration.url)) }
@@ -151,7 +152,9 @@ public actor SolanaPubSubClient {
         pending.removeAll()
         for (_, route) in routes { route.finish(closing ? nil : error) }
         routes.removeAll()
-        if wasConnected && !closing { logger.warning("Solana PubSub connection lost", metadata: ["reason": "\(reason)"]) }
+        if wasConnected && !closing {
+            logger.warning("Solana PubSub connection lost", metadata: ["reason": "\(reason)"])
+        }
     }
 
     // MARK: - Calls
@@ -162,11 +165,14 @@ public actor SolanaPubSubClient {
         guard state == .connected, let writer = outbound else { throw .notConnected(url: displayURL) }
         let id = nextID
         nextID += 1
-        let request: JSONValue = ["jsonrpc": "2.0", "id": .number(id), "method": .string(method), "params": .array(params)]
+        let request: JSONValue = [
+            "jsonrpc": "2.0", "id": .number(id), "method": .string(method), "params": .array(params),
+        ]
         let text = request.description
         let limit = configuration.requestTimeout
         do {
-            return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<JSONValue, any Error>) in
+            return try await withCheckedThrowingContinuation {
+                (continuation: CheckedContinuation<JSONValue, any Error>) in
                 let timer = Task {
                     try? await Task.sleep(for: limit)
                     if !Task.isCancelled { self.expire(id) }
@@ -176,7 +182,8 @@ public actor SolanaPubSubClient {
                     do {
                         try await writer.write(.text(text))
                     } catch {
-                        self.fail(id, with: .connectionClosed(url: self.displayURL, reason: "sending \(method): \(error)"))
+                        self.fail(
+                            id, with: .connectionClosed(url: self.displayURL, reason: "sending \(method): \(error)"))
                     }
                 }
             }
@@ -251,7 +258,8 @@ public actor SolanaPubSubClient {
             unsubscribeMethod: unsubscribeMethod,
             deliver: { data in
                 do {
-                    continuation.yield(try JSONDecoder().decode(NotificationBody<Element>.self, from: data).params.result)
+                    continuation.yield(
+                        try JSONDecoder().decode(NotificationBody<Element>.self, from: data).params.result)
                 } catch {
                     logger.warning(
                         "dropping an undecodable Solana PubSub notification",
@@ -264,7 +272,8 @@ public actor SolanaPubSubClient {
             finish: { error in continuation.finish(throwing: error) })
         let result = try await call(method, params: params, route: route)
         guard let id = result.uint64Value else {
-            throw .undecodableResponse(method: method, reason: "expected a subscription id", excerpt: result.description)
+            throw .undecodableResponse(
+                method: method, reason: "expected a subscription id", excerpt: result.description)
         }
         continuation.onTermination = { termination in
             if case .cancelled = termination { Task { await self.forget(subscriptionID: id) } }
@@ -319,6 +328,7 @@ public actor SolanaPubSubClient {
 
     /// Notifies every time the node starts processing a new slot.
     public func slotSubscribe() async throws(SolanaPubSubError) -> PubSubSubscription<SlotNotification> {
-        try await subscribe("slotSubscribe", unsubscribeMethod: "slotUnsubscribe", params: [], as: SlotNotification.self)
+        try await subscribe(
+            "slotSubscribe", unsubscribeMethod: "slotUnsubscribe", params: [], as: SlotNotification.self)
     }
 }

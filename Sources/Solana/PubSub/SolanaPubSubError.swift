@@ -27,6 +27,7 @@ public enum SolanaPubSubError: RetryableError, Sendable, Hashable, CustomStringC
     /// PubSub servers never ask for a delay.
     public var retryAfter: Duration? { nil }
 
+    /// A readable account of the value.
     public var description: String {
         switch self {
         case .invalidURL(let url): "invalid Solana PubSub URL \(url): expected ws:// or wss://"

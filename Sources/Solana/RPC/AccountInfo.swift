@@ -32,6 +32,7 @@ public struct AccountInfo: Sendable, Hashable, Codable {
         case lamports, owner, data, executable, rentEpoch, space
     }
 
+    /// Decodes the value from its JSON-RPC form.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         lamports = try container.decode(UInt64.self, forKey: .lamports)
@@ -59,6 +60,7 @@ public struct AccountInfo: Sendable, Hashable, Codable {
         return [UInt8](bytes)
     }
 
+    /// Encodes the value in its JSON-RPC form.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(lamports, forKey: .lamports)

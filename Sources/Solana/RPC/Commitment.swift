@@ -15,5 +15,6 @@ public enum Commitment: String, Sendable, Hashable, Codable, Comparable, CaseIte
         }
     }
 
+    /// Orders levels from least (processed) to most (finalized) settled.
     public static func < (lhs: Commitment, rhs: Commitment) -> Bool { lhs.rank < rhs.rank }
 }

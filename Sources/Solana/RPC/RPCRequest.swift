@@ -91,7 +91,9 @@ extension RPCRequest where Result == ContextResult<Bool> {
 extension RPCRequest where Result == ContextResult<UInt64> {
     /// `getBalance`, in lamports.
     public static func getBalance(_ account: PublicKey, commitment: Commitment) -> Self {
-        .init(method: "getBalance", params: [.string(account.base58), config(["commitment": commitmentValue(commitment)])])
+        .init(
+            method: "getBalance",
+            params: [.string(account.base58), config(["commitment": commitmentValue(commitment)])])
     }
 }
 
@@ -107,7 +109,8 @@ extension RPCRequest where Result == ContextResult<UInt64?> {
 
 extension RPCRequest where Result == ContextResult<AccountInfo?> {
     /// `getAccountInfo` with base64 data; the value is `nil` when the account does not exist.
-    public static func getAccountInfo(_ account: PublicKey, commitment: Commitment, dataSlice: DataSlice? = nil) -> Self {
+    public static func getAccountInfo(_ account: PublicKey, commitment: Commitment, dataSlice: DataSlice? = nil) -> Self
+    {
         .init(
             method: "getAccountInfo",
             params: [

@@ -16,6 +16,7 @@ extension ContextResult: Decodable where Value: Decodable {
     private enum CodingKeys: String, CodingKey { case context, value }
     private enum ContextKeys: String, CodingKey { case slot }
 
+    /// Decodes the value from its JSON-RPC form.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let context = try container.nestedContainer(keyedBy: ContextKeys.self, forKey: .context)
@@ -61,6 +62,7 @@ public struct LatestBlockhash: Sendable, Hashable, Decodable {
         var lastValidBlockHeight: UInt64
     }
 
+    /// Decodes the value from its JSON-RPC form.
     public init(from decoder: any Decoder) throws {
         let result = try ContextResult<Value>(from: decoder)
         do {

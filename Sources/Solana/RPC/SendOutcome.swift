@@ -16,6 +16,7 @@ public enum SendOutcome: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// A readable account of the value.
     public var description: String {
         switch self {
         case .confirmed(let signature, let slot):

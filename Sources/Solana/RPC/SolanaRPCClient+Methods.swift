@@ -74,7 +74,8 @@ extension SolanaRPCClient {
     public func getProgramAccounts(
         _ program: PublicKey, filters: [AccountFilter] = [], commitment: Commitment? = nil, dataSlice: DataSlice? = nil
     ) async throws(SolanaRPCError) -> [ProgramAccount] {
-        try await send(.getProgramAccounts(program, filters: filters, commitment: level(commitment), dataSlice: dataSlice))
+        try await send(
+            .getProgramAccounts(program, filters: filters, commitment: level(commitment), dataSlice: dataSlice))
     }
 
     /// The accounts `program` owns that pass every filter, with the slot they were read at.
@@ -82,7 +83,8 @@ extension SolanaRPCClient {
         _ program: PublicKey, filters: [AccountFilter] = [], commitment: Commitment? = nil, dataSlice: DataSlice? = nil
     ) async throws(SolanaRPCError) -> ContextResult<[ProgramAccount]> {
         try await send(
-            .getProgramAccountsWithContext(program, filters: filters, commitment: level(commitment), dataSlice: dataSlice))
+            .getProgramAccountsWithContext(
+                program, filters: filters, commitment: level(commitment), dataSlice: dataSlice))
     }
 
     /// The lamports an account of `dataLength` bytes needs to be rent exempt.

@@ -58,11 +58,13 @@ public final class SolanaRPCClient: Sendable {
         guard let url = URL(string: configuration.endpoint), let scheme = url.scheme?.lowercased(),
             scheme == "http" || scheme == "https", let host = url.host, !host.isEmpty
         else {
-            throw .invalidEndpoint(url: Self.redact(configuration.endpoint), reason: "expected an http:// or https:// URL")
+            throw .invalidEndpoint(
+                url: Self.redact(configuration.endpoint), reason: "expected an http:// or https:// URL")
         }
         guard configuration.maxResponseBytes > 0, configuration.timeout > .zero else {
             throw .invalidEndpoint(
-                url: Self.redact(configuration.endpoint), reason: "the timeout and response size limit must be positive")
+                url: Self.redact(configuration.endpoint), reason: "the timeout and response size limit must be positive"
+            )
         }
         self.configuration = configuration
         self.displayURL = Self.redact(configuration.endpoint)
@@ -107,10 +109,12 @@ public final class SolanaRPCClient: Sendable {
     /// Sends calls of one result type as a single JSON-RPC batch; answers are matched to calls by id (nodes
     /// may answer in any order) and returned in call order. Throws only when the batch as a whole failed
     /// (transport, HTTP status, a body that is not a batch answer); each call's own error is in its `Result`.
-    public func batch<R>(_ requests: [RPCRequest<R>]) async throws(SolanaRPCError) -> [Swift.Result<R, SolanaRPCError>] {
+    public func batch<R>(_ requests: [RPCRequest<R>]) async throws(SolanaRPCError) -> [Swift.Result<R, SolanaRPCError>]
+    {
         guard !requests.isEmpty else { return [] }
         let label = "batch of \(requests.count) (\(Set(requests.map(\.method)).sorted().joined(separator: ", ")))"
-        return try await withRetry(method: label) { () async throws(SolanaRPCError) -> [Swift.Result<R, SolanaRPCError>] in
+        return try await withRetry(method: label) {
+            () async throws(SolanaRPCError) -> [Swift.Result<R, SolanaRPCError>] in
             try await self.batchOnce(requests, label: label)
         }
     }
@@ -138,7 +142,8 @@ public final class SolanaRPCClient: Sendable {
 
     private func sendOnce<R>(_ request: RPCRequest<R>) async throws(SolanaRPCError) -> R {
         let id = makeID()
-        let body = try encode(callObject(id: id, method: request.method, params: request.params), method: request.method)
+        let body = try encode(
+            callObject(id: id, method: request.method, params: request.params), method: request.method)
         let response = try await post(body, method: request.method)
         let envelope: RPCEnvelope<R>
         do {
@@ -242,7 +247,8 @@ public final class SolanaRPCClient: Sendable {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Accept", value: "application/json")
         request.body = .bytes(ByteBuffer(data: body))
-        let response = try await httpClient.execute(request, timeout: Self.timeAmount(configuration.timeout), logger: logger)
+        let response = try await httpClient.execute(
+            request, timeout: Self.timeAmount(configuration.timeout), logger: logger)
         guard (200..<300).contains(response.status.code) else {
             let excerpt = try await Self.readPrefix(of: response.body, limit: 4096)
             let retryAfter = response.headers.first(name: "Retry-After").flatMap { Self.parseRetryAfter($0) }

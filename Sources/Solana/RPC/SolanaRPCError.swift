@@ -29,6 +29,7 @@ public struct JSONRPCError: Sendable, Hashable, Codable, CustomStringConvertible
     /// The node has not reached the requested `minContextSlot` yet.
     public static let minContextSlotNotReached = -32016
 
+    /// A readable account of the value.
     public var description: String {
         var text = "JSON-RPC error \(code): \(message)"
         if let data, data != .null { text += " (data: \(Self.excerpt(data.description)))" }
@@ -68,6 +69,7 @@ public struct PreflightFailure: Sendable, Hashable, CustomStringConvertible {
         self.unitsConsumed = data["unitsConsumed"]?.uint64Value
     }
 
+    /// A readable account of the value.
     public var description: String {
         var text = "transaction rejected by preflight simulation: \(error)"
         if let unitsConsumed { text += " after \(unitsConsumed) compute units" }
@@ -123,6 +125,7 @@ public enum SolanaRPCError: RetryableError, Sendable, Hashable, CustomStringConv
         }
     }
 
+    /// A readable account of the value.
     public var description: String {
         switch self {
         case .invalidEndpoint(let url, let reason):

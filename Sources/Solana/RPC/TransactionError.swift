@@ -33,7 +33,8 @@ public enum TransactionError: Error, Sendable, Hashable, Codable, CustomStringCo
     private static func decodeTagged(key: String, value: JSONValue) -> TransactionError? {
         switch key {
         case "InstructionError":
-            guard let pair = value.arrayValue, pair.count == 2, let index = pair[0].uint64Value.flatMap({ Int(exactly: $0) })
+            guard let pair = value.arrayValue, pair.count == 2,
+                let index = pair[0].uint64Value.flatMap({ Int(exactly: $0) })
             else { return nil }
             return .instruction(index: index, InstructionError(json: pair[1]))
         case "InsufficientFundsForRent":
@@ -51,10 +52,12 @@ public enum TransactionError: Error, Sendable, Hashable, Codable, CustomStringCo
         }
     }
 
+    /// Decodes the value from its JSON-RPC form.
     public init(from decoder: any Decoder) throws {
         self.init(json: try JSONValue(from: decoder))
     }
 
+    /// Encodes the value in its JSON-RPC form.
     public func encode(to encoder: any Encoder) throws {
         try json.encode(to: encoder)
     }
@@ -64,7 +67,8 @@ public enum TransactionError: Error, Sendable, Hashable, Codable, CustomStringCo
         switch self {
         case .named(let name): .string(name)
         case .instruction(let index, let error): ["InstructionError": [.integer(Int64(index)), error.json]]
-        case .insufficientFundsForRent(let index): ["InsufficientFundsForRent": ["account_index": .integer(Int64(index))]]
+        case .insufficientFundsForRent(let index):
+            ["InsufficientFundsForRent": ["account_index": .integer(Int64(index))]]
         case .duplicateInstruction(let index): ["DuplicateInstruction": .integer(Int64(index))]
         case .programExecutionTemporarilyRestricted(let index):
             ["ProgramExecutionTemporarilyRestricted": ["account_index": .integer(Int64(index))]]
@@ -92,6 +96,7 @@ public enum TransactionError: Error, Sendable, Hashable, Codable, CustomStringCo
         }
     }
 
+    /// A readable account of the value.
     public var description: String {
         switch self {
         case .named(let name): name
@@ -144,6 +149,7 @@ public enum InstructionError: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// A readable account of the value.
     public var description: String {
         switch self {
         case .custom(let code): "custom program error \(code) (0x\(String(code, radix: 16)))"

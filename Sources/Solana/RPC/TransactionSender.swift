@@ -141,10 +141,12 @@ public struct TransactionSender: Sendable {
     {
         let status: SignatureStatus?
         do {
-            status = try await client.getSignatureStatuses([signature], searchTransactionHistory: searchHistory).first ?? nil
+            status =
+                try await client.getSignatureStatuses([signature], searchTransactionHistory: searchHistory).first ?? nil
         } catch {
             guard error.isTransient else { throw error }
-            logger.warning("signature status check failed", metadata: ["signature": "\(signature)", "error": "\(error)"])
+            logger.warning(
+                "signature status check failed", metadata: ["signature": "\(signature)", "error": "\(error)"])
             return nil
         }
         guard let status else {

@@ -11,7 +11,9 @@ enum DevnetEndpoints {
 /// Runs only when CLOUDMESH_DEVNET_RPC and CLOUDMESH_DEVNET_WS point at a running devnet.
 @Suite(
     "RPC and PubSub against the devnet",
-    .enabled(if: DevnetEndpoints.rpc != nil && DevnetEndpoints.ws != nil, "set CLOUDMESH_DEVNET_RPC and CLOUDMESH_DEVNET_WS"))
+    .enabled(
+        if: DevnetEndpoints.rpc != nil && DevnetEndpoints.ws != nil, "set CLOUDMESH_DEVNET_RPC and CLOUDMESH_DEVNET_WS")
+)
 struct DevnetPubSubTests {
     @Test func subscriptionsSeeAnAirdrop() async throws {
         let rpc = try SolanaRPCClient(endpoint: try #require(DevnetEndpoints.rpc))

@@ -20,7 +20,12 @@ final class Counter: Sendable {
     private let value = Mutex(0)
 
     /// Adds one and returns the new value.
-    @discardableResult func increment() -> Int { value.withLock { $0 += 1; return $0 } }
+    @discardableResult func increment() -> Int {
+        value.withLock {
+            $0 += 1
+            return $0
+        }
+    }
 
     var current: Int { value.withLock { $0 } }
 }

@@ -5,7 +5,9 @@ import Testing
 struct TimedOut: Error {}
 
 /// Runs `body`, failing with `TimedOut` if it takes longer than `limit`.
-func within<T: Sendable>(_ limit: Duration = .seconds(10), _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+func within<T: Sendable>(_ limit: Duration = .seconds(10), _ body: @escaping @Sendable () async throws -> T)
+    async throws -> T
+{
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await body() }
         group.addTask {
@@ -45,7 +47,8 @@ func validatorScript(recorder: Recorder) -> TestWebSocketServer.Script {
         switch method {
         case "programSubscribe":
             try await reply.send(PubSubReply.result(id, "24040"))
-            try await reply.send(PubSubReply.programNotification(subscription: 24040, slot: 5_208_469, data: [1, 2, 3, 4]))
+            try await reply.send(
+                PubSubReply.programNotification(subscription: 24040, slot: 5_208_469, data: [1, 2, 3, 4]))
         case "accountSubscribe":
             try await reply.send(PubSubReply.result(id, "23784"))
             try await reply.send(
@@ -63,12 +66,15 @@ func validatorScript(recorder: Recorder) -> TestWebSocketServer.Script {
             for slot in 76...78 {
                 try await reply.send(
                     PubSubReply.notification(
-                        "slotNotification", subscription: 0, #"{"parent":\#(slot - 1),"root":\#(slot - 32),"slot":\#(slot)}"#))
+                        "slotNotification", subscription: 0,
+                        #"{"parent":\#(slot - 1),"root":\#(slot - 32),"slot":\#(slot)}"#))
             }
         case let name where name.hasSuffix("Unsubscribe"):
             try await reply.send(PubSubReply.result(id, "true"))
         default:
-            try await reply.send(#"{"jsonrpc":"2.0","error":{"code":-32601,"message":"Method not found"},"id":\#(id?.description ?? "null")}"#)
+            try await reply.send(
+                #"{"jsonrpc":"2.0","error":{"code":-32601,"message":"Method not found"},"id":\#(id?.description ?? "null")}"#
+            )
         }
     }
 }
@@ -109,7 +115,9 @@ struct SolanaPubSubClientTests {
                     .string(Fixture.program.base58),
                     [
                         "encoding": "base64", "commitment": "confirmed",
-                        "filters": [["memcmp": ["offset": 0, "bytes": .string(Base58.encode([1, 2, 3, 4]))]], ["dataSize": 4]],
+                        "filters": [
+                            ["memcmp": ["offset": 0, "bytes": .string(Base58.encode([1, 2, 3, 4]))]], ["dataSize": 4],
+                        ],
                     ],
                 ])
         #expect(recorder.calls(of: "programUnsubscribe").first?["params"] == [24040])
@@ -186,12 +194,16 @@ struct SolanaPubSubClientTests {
     @Test func refusedSubscriptionIsAJSONRPCError() async throws {
         let server = try await TestWebSocketServer.start { text, reply in
             let id = (try? JSONValue.parse(text))?["id"]?.description ?? "null"
-            try await reply.send(#"{"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid Request: Only 100 filters"},"id":\#(id)}"#)
+            try await reply.send(
+                #"{"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid Request: Only 100 filters"},"id":\#(id)}"#)
         }
         defer { Task { await server.stop() } }
         let client = try Self.client(server)
         try await client.connect()
-        await #expect(throws: SolanaPubSubError.rpc(method: "programSubscribe", JSONRPCError(code: -32602, message: "Invalid Request: Only 100 filters"))) {
+        await #expect(
+            throws: SolanaPubSubError.rpc(
+                method: "programSubscribe", JSONRPCError(code: -32602, message: "Invalid Request: Only 100 filters"))
+        ) {
             try await client.programSubscribe(Fixture.program)
         }
         await client.close()
@@ -200,9 +212,12 @@ struct SolanaPubSubClientTests {
     @Test func unansweredCallTimesOut() async throws {
         let server = try await TestWebSocketServer.start { _, _ in }
         defer { Task { await server.stop() } }
-        let client = try SolanaPubSubClient(configuration: .init(url: server.url, requestTimeout: .milliseconds(200), pingInterval: nil))
+        let client = try SolanaPubSubClient(
+            configuration: .init(url: server.url, requestTimeout: .milliseconds(200), pingInterval: nil))
         try await client.connect()
-        await #expect(throws: SolanaPubSubError.timeout(url: server.url, method: "slotSubscribe", limit: .milliseconds(200))) {
+        await #expect(
+            throws: SolanaPubSubError.timeout(url: server.url, method: "slotSubscribe", limit: .milliseconds(200))
+        ) {
             try await client.slotSubscribe()
         }
         await client.close()

@@ -5,12 +5,15 @@ import Testing
 struct SolanaRPCBatchTests {
     @Test func answersOutOfOrderAreMatchedById() async throws {
         let handler: TestHTTPServer.Handler = { request in
-            guard let calls = request.json?.arrayValue else { return RPCReply.error(nil, code: -32600, message: "Invalid request") }
+            guard let calls = request.json?.arrayValue else {
+                return RPCReply.error(nil, code: -32600, message: "Invalid request")
+            }
             // Answer in reverse order; the second call fails.
             let answers = calls.enumerated().reversed().map { index, call -> String in
                 let id = call["id"]?.description ?? "null"
                 if index == 1 {
-                    return #"{"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid param: could not find account"},"id":\#(id)}"#
+                    return
+                        #"{"jsonrpc":"2.0","error":{"code":-32602,"message":"Invalid param: could not find account"},"id":\#(id)}"#
                 }
                 return #"{"jsonrpc":"2.0","result":{"context":{"slot":9},"value":\#(index * 100)},"id":\#(id)}"#
             }
@@ -19,7 +22,8 @@ struct SolanaRPCBatchTests {
         try await TestHTTPServer.with(handler: handler) { server in
             let client = try makeClient(server)
             let requests: [RPCRequest<ContextResult<UInt64>>] = [
-                .getBalance(Fixture.key(1), commitment: .confirmed), .getBalance(Fixture.key(2), commitment: .confirmed),
+                .getBalance(Fixture.key(1), commitment: .confirmed),
+                .getBalance(Fixture.key(2), commitment: .confirmed),
                 .getBalance(Fixture.key(3), commitment: .confirmed),
             ]
             let results = try await client.batch(requests)
@@ -47,6 +51,7 @@ struct SolanaRPCBatchTests {
                 RPCRequest<JSONValue>(method: "getSlot"), RPCRequest<JSONValue>(method: "getHealth"),
             ])
             #expect(try results.map { try $0.get() } == ["getSlot", "getHealth"])
+            #expect(try results[1].get().decode(String.self) == "getHealth")
         }
     }
 
@@ -61,7 +66,9 @@ struct SolanaRPCBatchTests {
         }
         try await TestHTTPServer.with(handler: handler) { server in
             let client = try makeClient(server)
-            let results = try await client.batch([RPCRequest<UInt64>.getSlot(commitment: .processed), .getSlot(commitment: .processed)])
+            let results = try await client.batch([
+                RPCRequest<UInt64>.getSlot(commitment: .processed), .getSlot(commitment: .processed),
+            ])
             #expect(try results[0].get() == 5)
             guard case .failure(.undecodableResponse(_, "getSlot", let reason, _)) = results[1] else {
                 Issue.record("expected a missing answer, got \(results[1])")

@@ -18,7 +18,8 @@ struct SolanaRPCClientErrorTests {
                 return
             }
             #expect(method == "getHealth")
-            #expect(rpc == JSONRPCError(code: -32005, message: "Node is behind by 42 slots", data: ["numSlotsBehind": 42]))
+            #expect(
+                rpc == JSONRPCError(code: -32005, message: "Node is behind by 42 slots", data: ["numSlotsBehind": 42]))
             #expect(error?.isTransient == true)
             #expect(error?.description.contains("Node is behind by 42 slots") == true)
         }
@@ -39,7 +40,9 @@ struct SolanaRPCClientErrorTests {
         let handler: TestHTTPServer.Handler = { _ in
             ScriptedResponse(
                 status: .tooManyRequests, headers: [("Retry-After", "7")],
-                body: #"{"jsonrpc":"2.0","error":{"code":429,"message":"Too many requests for a specific RPC call"},"id":1}"#)
+                body:
+                    #"{"jsonrpc":"2.0","error":{"code":429,"message":"Too many requests for a specific RPC call"},"id":1}"#
+            )
         }
         try await TestHTTPServer.with(handler: handler) { server in
             let error = await rpcError { () async throws(SolanaRPCError) in try await makeClient(server).getSlot() }
@@ -58,7 +61,9 @@ struct SolanaRPCClientErrorTests {
 
     @Test func serverErrorCarriesBodyExcerpt() async throws {
         let handler: TestHTTPServer.Handler = { _ in
-            ScriptedResponse(status: .internalServerError, body: "upstream validator crashed: " + String(repeating: "x", count: 5000))
+            ScriptedResponse(
+                status: .internalServerError, body: "upstream validator crashed: " + String(repeating: "x", count: 5000)
+            )
         }
         try await TestHTTPServer.with(handler: handler) { server in
             let error = await rpcError { () async throws(SolanaRPCError) in try await makeClient(server).getSlot() }
@@ -97,7 +102,9 @@ struct SolanaRPCClientErrorTests {
         }
         try await TestHTTPServer.with(handler: handler) { server in
             let client = try makeClient(server, maxResponseBytes: 100_000)
-            let error = await rpcError { () async throws(SolanaRPCError) in try await client.send(RPCRequest<String>(method: "getBig")) }
+            let error = await rpcError { () async throws(SolanaRPCError) in
+                try await client.send(RPCRequest<String>(method: "getBig"))
+            }
             #expect(error == .responseTooLarge(url: server.url, method: "getBig", limit: 100_000))
             #expect(error?.isTransient == false)
         }
@@ -162,7 +169,8 @@ struct SolanaRPCClientErrorTests {
             .bind(host: "127.0.0.1", port: 0).get()
         let port = try #require(channel.localAddress?.port)
         try await channel.close()
-        let client = try SolanaRPCClient(configuration: .init(endpoint: "http://127.0.0.1:\(port)/?api-key=secret", timeout: .seconds(5)))
+        let client = try SolanaRPCClient(
+            configuration: .init(endpoint: "http://127.0.0.1:\(port)/?api-key=secret", timeout: .seconds(5)))
         let error = await rpcError { () async throws(SolanaRPCError) in try await client.getSlot() }
         guard case .transport(let url, _) = error else {
             Issue.record("expected a transport error, got \(String(describing: error))")
@@ -187,7 +195,8 @@ struct SolanaRPCClientErrorTests {
             return RPCReply.result(request.json?["id"], "77")
         }
         try await TestHTTPServer.with(handler: handler) { server in
-            let policy = RetryPolicy(maxAttempts: 4, initialDelay: .milliseconds(10), maxDelay: .milliseconds(50), jitter: 0)
+            let policy = RetryPolicy(
+                maxAttempts: 4, initialDelay: .milliseconds(10), maxDelay: .milliseconds(50), jitter: 0)
             let client = try makeClient(server, retryPolicy: policy)
             #expect(try await client.getSlot() == 77)
             #expect(attempts.current == 3)

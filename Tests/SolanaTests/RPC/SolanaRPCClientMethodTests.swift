@@ -14,7 +14,8 @@ struct SolanaRPCClientMethodTests {
             case "getBlockHeight": RPCReply.result(id, "1200")
             case "getMinimumBalanceForRentExemption": RPCReply.result(id, "1559040")
             case "getRecentPrioritizationFees":
-                RPCReply.result(id, #"[{"slot":348125,"prioritizationFee":0},{"slot":348126,"prioritizationFee":1000}]"#)
+                RPCReply.result(
+                    id, #"[{"slot":348125,"prioritizationFee":0},{"slot":348126,"prioritizationFee":1000}]"#)
             default: RPCReply.error(id, code: -32601, message: "Method not found")
             }
         }
@@ -35,8 +36,12 @@ struct SolanaRPCClientMethodTests {
         #expect(slotCall["params"] == [["commitment": "processed"]])
         // The default commitment is confirmed.
         #expect(recorder.calls(of: "getBlockHeight").first?["params"] == [["commitment": "confirmed"]])
-        #expect(recorder.calls(of: "getMinimumBalanceForRentExemption").first?["params"] == [96, ["commitment": "confirmed"]])
-        #expect(recorder.calls(of: "getRecentPrioritizationFees").first?["params"] == [[.string(Fixture.program.base58)]])
+        #expect(
+            recorder.calls(of: "getMinimumBalanceForRentExemption").first?["params"] == [
+                96, ["commitment": "confirmed"],
+            ])
+        #expect(
+            recorder.calls(of: "getRecentPrioritizationFees").first?["params"] == [[.string(Fixture.program.base58)]])
         // Ids increase.
         let ids = recorder.all.compactMap { $0["id"]?.uint64Value }
         #expect(ids == ids.sorted() && Set(ids).count == ids.count)
@@ -58,7 +63,8 @@ struct SolanaRPCClientMethodTests {
         try await TestHTTPServer.with(handler: handler) { server in
             let client = try makeClient(server)
             let latest = try await client.getLatestBlockhash(commitment: .finalized)
-            #expect(latest == LatestBlockhash(blockhash: Fixture.blockhash, lastValidBlockHeight: 3090, contextSlot: 2792))
+            #expect(
+                latest == LatestBlockhash(blockhash: Fixture.blockhash, lastValidBlockHeight: 3090, contextSlot: 2792))
             #expect(try await client.isBlockhashValid(Fixture.blockhash) == false)
             #expect(try await client.getBalance(Fixture.account) == 2_039_280)
             #expect(try await client.getFeeForMessage([1, 2, 3]) == nil)
@@ -85,7 +91,8 @@ struct SolanaRPCClientMethodTests {
         }
         try await TestHTTPServer.with(handler: handler) { server in
             let client = try makeClient(server)
-            let account = try #require(try await client.getAccountInfo(Fixture.account, dataSlice: .init(offset: 0, length: 7)))
+            let account = try #require(
+                try await client.getAccountInfo(Fixture.account, dataSlice: .init(offset: 0, length: 7)))
             #expect(account.data == data)
             #expect(account.owner == Fixture.owner)
             #expect(account.lamports == 1_461_600)
@@ -109,14 +116,16 @@ struct SolanaRPCClientMethodTests {
         let recorder = Recorder()
         let data: [UInt8] = Array(repeating: 5, count: 16)
         let handler = methodRouter(recorder: recorder) { method, params, id in
-            let list = #"[{"account":\#(Fixture.accountJSON(data: data, owner: Fixture.program)),"pubkey":"\#(Fixture.account.base58)"}]"#
+            let list =
+                #"[{"account":\#(Fixture.accountJSON(data: data, owner: Fixture.program)),"pubkey":"\#(Fixture.account.base58)"}]"#
             let withContext = params.count > 1 && params[1]["withContext"] == true
             return withContext ? RPCReply.contextual(id, slot: 99, list) : RPCReply.result(id, list)
         }
         try await TestHTTPServer.with(handler: handler) { server in
             let client = try makeClient(server)
             let filters: [AccountFilter] = [
-                .dataSize(16), .memcmp(offset: 0, bytes: [1, 2, 3]), .memcmp(offset: 8, bytes: [0xff], encoding: .base64),
+                .dataSize(16), .memcmp(offset: 0, bytes: [1, 2, 3]),
+                .memcmp(offset: 8, bytes: [0xff], encoding: .base64),
             ]
             let accounts = try await client.getProgramAccounts(Fixture.program, filters: filters)
             #expect(accounts == [ProgramAccount(pubkey: Fixture.account, account: accounts[0].account)])
@@ -180,7 +189,8 @@ struct SolanaRPCClientMethodTests {
             #expect(simulation.unitsConsumed == 2366)
             let statuses = try await client.getSignatureStatuses(
                 [Fixture.signature, Fixture.signature, Fixture.signature], searchTransactionHistory: true)
-            #expect(statuses[0] == SignatureStatus(slot: 48, confirmations: nil, err: nil, confirmationStatus: .finalized))
+            #expect(
+                statuses[0] == SignatureStatus(slot: 48, confirmations: nil, err: nil, confirmationStatus: .finalized))
             #expect(statuses[1] == nil)
             #expect(statuses[2]?.err == .insufficientFundsForRent(accountIndex: 0))
             #expect(statuses[2]?.satisfies(.confirmed) == true && statuses[2]?.satisfies(.finalized) == false)
@@ -196,12 +206,18 @@ struct SolanaRPCClientMethodTests {
                 == [
                     "AQID+g==",
                     [
-                        "encoding": "base64", "skipPreflight": true, "preflightCommitment": "processed", "maxRetries": 0,
+                        "encoding": "base64", "skipPreflight": true, "preflightCommitment": "processed",
+                        "maxRetries": 0,
                         "minContextSlot": 77,
                     ],
                 ])
-        #expect(recorder.calls(of: "getSignatureStatuses").first?["params"]?.arrayValue?.last == ["searchTransactionHistory": true])
-        #expect(recorder.calls(of: "getTransaction").first?["params"]?.arrayValue?.last?["maxSupportedTransactionVersion"] == 0)
+        #expect(
+            recorder.calls(of: "getSignatureStatuses").first?["params"]?.arrayValue?.last == [
+                "searchTransactionHistory": true
+            ])
+        #expect(
+            recorder.calls(of: "getTransaction").first?["params"]?.arrayValue?.last?["maxSupportedTransactionVersion"]
+                == 0)
         #expect(recorder.calls(of: "requestAirdrop").first?["params"]?.arrayValue?[1] == 1_000_000_000)
     }
 }

@@ -107,8 +107,11 @@ final class TestHTTPServer: Sendable {
                     if let delay = response.delay { try await Task.sleep(for: delay) }
                     var headers = HTTPHeaders(response.headers)
                     headers.replaceOrAdd(name: "Content-Type", value: "application/json")
-                    if !response.chunked { headers.replaceOrAdd(name: "Content-Length", value: "\(response.body.count)") }
-                    try await outbound.write(.head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)))
+                    if !response.chunked {
+                        headers.replaceOrAdd(name: "Content-Length", value: "\(response.body.count)")
+                    }
+                    try await outbound.write(
+                        .head(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers)))
                     if response.chunked {
                         var offset = 0
                         while offset < response.body.count {
@@ -135,7 +138,8 @@ enum RPCReply {
     static func error(_ id: JSONValue?, code: Int, message: String, dataJSON: String? = nil) -> ScriptedResponse {
         let data = dataJSON.map { #","data":\#($0)"# } ?? ""
         return ScriptedResponse(
-            body: #"{"jsonrpc":"2.0","error":{"code":\#(code),"message":"\#(message)"\#(data)},"id":\#(id?.description ?? "null")}"#
+            body:
+                #"{"jsonrpc":"2.0","error":{"code":\#(code),"message":"\#(message)"\#(data)},"id":\#(id?.description ?? "null")}"#
         )
     }
 

@@ -27,7 +27,12 @@ final class TestWebSocketServer: Sendable {
     private final class Registry: Sendable {
         private let state = Mutex<(open: [any Channel], accepted: Int)>(([], 0))
 
-        func add(_ channel: any Channel) { state.withLock { $0.open.append(channel); $0.accepted += 1 } }
+        func add(_ channel: any Channel) {
+            state.withLock {
+                $0.open.append(channel)
+                $0.accepted += 1
+            }
+        }
 
         var accepted: Int { state.withLock { $0.accepted } }
 
@@ -117,7 +122,8 @@ final class TestWebSocketServer: Sendable {
                 case .ping:
                     try await outbound.write(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData))
                 case .connectionClose:
-                    try await outbound.write(WebSocketFrame(fin: true, opcode: .connectionClose, data: frame.unmaskedData))
+                    try await outbound.write(
+                        WebSocketFrame(fin: true, opcode: .connectionClose, data: frame.unmaskedData))
                     return
                 default:
                     continue

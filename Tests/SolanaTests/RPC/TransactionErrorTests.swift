@@ -23,7 +23,9 @@ struct TransactionErrorTests {
         let decoded = try JSONDecoder().decode(TransactionError.self, from: Data(json.utf8))
         #expect(decoded == expected)
         // Encoding gives back the same JSON.
-        #expect(try JSONValue.parse(String(decoding: try JSONEncoder().encode(decoded), as: UTF8.self)) == JSONValue.parse(json))
+        #expect(
+            try JSONValue.parse(String(decoding: try JSONEncoder().encode(decoded), as: UTF8.self))
+                == JSONValue.parse(json))
     }
 
     @Test func keepsUnknownFormsAsRawJSON() throws {
@@ -42,7 +44,9 @@ struct TransactionErrorTests {
         #expect(TransactionError.named("AlreadyProcessed").isAlreadyProcessed)
         #expect(TransactionError.named("InsufficientFundsForFee").isInsufficientFunds)
         #expect(TransactionError.insufficientFundsForRent(accountIndex: 1).isInsufficientFunds)
-        #expect(TransactionError.instruction(index: 0, .custom(6003)).description == "instruction 0 failed: custom program error 6003 (0x1773)")
+        #expect(
+            TransactionError.instruction(index: 0, .custom(6003)).description
+                == "instruction 0 failed: custom program error 6003 (0x1773)")
         #expect(TransactionError.named("AccountNotFound").customErrorCode == nil)
     }
 
@@ -72,6 +76,8 @@ struct TransactionErrorTests {
     }
 
     @Test func redactsCredentials() {
-        #expect(SolanaRPCClient.redact("https://user:pw@rpc.example.com:8899/path?api-key=abc#x") == "https://rpc.example.com:8899/path")
+        #expect(
+            SolanaRPCClient.redact("https://user:pw@rpc.example.com:8899/path?api-key=abc#x")
+                == "https://rpc.example.com:8899/path")
     }
 }

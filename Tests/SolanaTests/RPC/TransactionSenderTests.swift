@@ -15,7 +15,8 @@ struct TransactionSenderTests {
 
     static func status(slot: UInt64, level: String, errJSON: String = "null") -> String {
         let status = errJSON == "null" ? #"{"Ok":null}"# : #"{"Err":\#(errJSON)}"#
-        return #"[{"slot":\#(slot),"confirmations":\#(level == "finalized" ? "null" : "1"),"err":\#(errJSON),"status":\#(status),"confirmationStatus":"\#(level)"}]"#
+        return
+            #"[{"slot":\#(slot),"confirmations":\#(level == "finalized" ? "null" : "1"),"err":\#(errJSON),"status":\#(status),"confirmationStatus":"\#(level)"}]"#
     }
 
     static func latestBlockhash(_ id: JSONValue?) -> ScriptedResponse {
@@ -33,7 +34,8 @@ struct TransactionSenderTests {
                 sends.increment()
                 return RPCReply.result(id, #""\#(Fixture.signature.base58)""#)
             case "getSignatureStatuses":
-                return RPCReply.contextual(id, sends.current >= 3 ? Self.status(slot: 77, level: "confirmed") : "[null]")
+                return RPCReply.contextual(
+                    id, sends.current >= 3 ? Self.status(slot: 77, level: "confirmed") : "[null]")
             case "getBlockHeight": return RPCReply.result(id, "950")
             default: return RPCReply.error(id, code: -32601, message: "Method not found")
             }
@@ -52,7 +54,8 @@ struct TransactionSenderTests {
             submitted.withLock { $0 }
                 == [
                     TransactionSubmission(
-                        signature: Fixture.signature, lastValidBlockHeight: Self.lastValid, wire: [1] + Fixture.blockhash.bytes)
+                        signature: Fixture.signature, lastValidBlockHeight: Self.lastValid,
+                        wire: [1] + Fixture.blockhash.bytes)
                 ])
         let sendCalls = recorder.calls(of: "sendTransaction")
         #expect(sendCalls.count >= 3)
@@ -94,7 +97,8 @@ struct TransactionSenderTests {
             case "sendTransaction":
                 RPCReply.error(
                     id, code: -32002,
-                    message: "Transaction simulation failed: Error processing Instruction 0: custom program error: 0x1773",
+                    message:
+                        "Transaction simulation failed: Error processing Instruction 0: custom program error: 0x1773",
                     dataJSON:
                         #"{"accounts":null,"err":{"InstructionError":[0,{"Custom":6003}]},"innerInstructions":null,"logs":["Program log: Instruction: CompleteJob","Program log: AnchorError occurred. Error Code: JobAlreadyCompleted. Error Number: 6003. Error Message: Job already completed."],"replacementBlockhash":null,"returnData":null,"unitsConsumed":3100}"#
                 )
@@ -122,7 +126,9 @@ struct TransactionSenderTests {
             case "getLatestBlockhash": Self.latestBlockhash(id)
             case "sendTransaction": RPCReply.result(id, #""\#(Fixture.signature.base58)""#)
             case "getSignatureStatuses":
-                RPCReply.contextual(id, Self.status(slot: 88, level: "confirmed", errJSON: #"{"InstructionError":[0,{"Custom":6004}]}"#))
+                RPCReply.contextual(
+                    id, Self.status(slot: 88, level: "confirmed", errJSON: #"{"InstructionError":[0,{"Custom":6004}]}"#)
+                )
             case "getTransaction":
                 RPCReply.result(
                     id,
@@ -132,7 +138,8 @@ struct TransactionSenderTests {
             }
         }
         try await TestHTTPServer.with(handler: handler) { server in
-            let outcome = try await TransactionSender(client: try makeClient(server), options: Self.fast).send(sign: Self.signer)
+            let outcome = try await TransactionSender(client: try makeClient(server), options: Self.fast).send(
+                sign: Self.signer)
             #expect(
                 outcome
                     == .failed(
@@ -155,7 +162,10 @@ struct TransactionSenderTests {
             #expect(outcome == .confirmed(signature: Fixture.signature, slot: 60))
         }
         #expect(recorder.count(of: "sendTransaction") == 0)
-        #expect(recorder.calls(of: "getSignatureStatuses").first?["params"]?.arrayValue?.last == ["searchTransactionHistory": true])
+        #expect(
+            recorder.calls(of: "getSignatureStatuses").first?["params"]?.arrayValue?.last == [
+                "searchTransactionHistory": true
+            ])
     }
 
     @Test func resumeRebroadcastsTheSameBytes() async throws {
@@ -167,7 +177,8 @@ struct TransactionSenderTests {
                 sends.increment()
                 return RPCReply.result(id, #""\#(Fixture.signature.base58)""#)
             case "getSignatureStatuses":
-                return RPCReply.contextual(id, sends.current >= 1 ? Self.status(slot: 61, level: "confirmed") : "[null]")
+                return RPCReply.contextual(
+                    id, sends.current >= 1 ? Self.status(slot: 61, level: "confirmed") : "[null]")
             default: return RPCReply.result(id, "5")
             }
         }
@@ -195,13 +206,15 @@ struct TransactionSenderTests {
                 if statusCalls.increment() <= 2 {
                     return ScriptedResponse(status: .tooManyRequests, headers: [("Retry-After", "0")], body: "")
                 }
-                return RPCReply.contextual(id, sends.current >= 2 ? Self.status(slot: 70, level: "confirmed") : "[null]")
+                return RPCReply.contextual(
+                    id, sends.current >= 2 ? Self.status(slot: 70, level: "confirmed") : "[null]")
             default:
                 return RPCReply.error(id, code: -32005, message: "Node is unhealthy")
             }
         }
         try await TestHTTPServer.with(handler: handler) { server in
-            let outcome = try await TransactionSender(client: try makeClient(server), options: Self.fast).send(sign: Self.signer)
+            let outcome = try await TransactionSender(client: try makeClient(server), options: Self.fast).send(
+                sign: Self.signer)
             #expect(outcome == .confirmed(signature: Fixture.signature, slot: 70))
         }
         #expect(sends.current >= 2)

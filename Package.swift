@@ -97,7 +97,17 @@ let package = Package(
             ],
             path: "Tests/DevnetSupport"
         ),
-        .testTarget(name: "SolanaTests", dependencies: ["Solana", "DevnetSupport"], resources: [.copy("Golden")]),
+        .testTarget(
+            name: "SolanaTests",
+            dependencies: [
+                "Solana", "DevnetSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            resources: [.copy("Golden")]
+        ),
         .testTarget(name: "CloudMeshTests", dependencies: ["CloudMesh", "DevnetSupport"], resources: [.copy("Golden")]),
         .testTarget(
             name: "IPFSTests",

@@ -1,27 +1,27 @@
 import Foundation
 
 /// A parsed JSON value, `Sendable`, for reading the devnet's control answers in tests.
-public enum JSONValue: Sendable, Equatable, Decodable {
+public enum DevnetJSON: Sendable, Equatable, Decodable {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
+    case array([DevnetJSON])
+    case object([String: DevnetJSON])
 
     /// Parses JSON text.
     public init(parsing data: Data) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: data)
+        self = try JSONDecoder().decode(DevnetJSON.self, from: data)
     }
 
     /// The member `key` of an object, or `.null`.
-    public subscript(key: String) -> JSONValue {
+    public subscript(key: String) -> DevnetJSON {
         if case .object(let members) = self { return members[key] ?? .null }
         return .null
     }
 
     /// The element at `index` of an array, or `.null`.
-    public subscript(index: Int) -> JSONValue {
+    public subscript(index: Int) -> DevnetJSON {
         if case .array(let elements) = self, elements.indices.contains(index) { return elements[index] }
         return .null
     }
@@ -45,7 +45,7 @@ public enum JSONValue: Sendable, Equatable, Decodable {
     }
 
     /// The elements, when this is an array.
-    public var array: [JSONValue]? {
+    public var array: [DevnetJSON]? {
         if case .array(let elements) = self { return elements }
         return nil
     }
@@ -65,10 +65,10 @@ public enum JSONValue: Sendable, Equatable, Decodable {
             self = .number(value)
         } else if let value = try? container.decode(String.self) {
             self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
+        } else if let value = try? container.decode([DevnetJSON].self) {
             self = .array(value)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            self = .object(try container.decode([String: DevnetJSON].self))
         }
     }
 }

@@ -54,6 +54,6 @@ public actor Scheduler {
     /// Jobs running now.
     public var runningCount: Int { machine.running.count }
 
-    /// Jobs waiting.
-    public var waitingCount: Int { machine.waiting.count }
+    /// The addresses of the jobs waiting.
+    public var waitingAddresses: Set<PublicKey> { Set(machine.waiting.keys) }
 }

@@ -33,7 +33,10 @@ final class StageControl: Sendable {
             return state.hang
         }
         defer { state.withLock { $0.active -= 1 } }
-        if hang { try await Task.sleep(for: .seconds(3600)) }
+        if hang {
+            // Held until the test releases it or the task is cancelled (a kill).
+            while state.withLock({ $0.hang }) { try await Task.sleep(for: .milliseconds(2)) }
+        }
         state.withLock { $0.calls += 1 }
     }
 }
@@ -90,6 +93,7 @@ final class FakePublisher: ResultPublisher {
 /// send).
 final class FakeSettler: JobSettler, BalanceMonitor {
     struct State {
+        var beforeSend: [SettlementOutcome] = []
         var scripted: [SettlementOutcome] = []
         var sent: [SubmittedTransaction] = []
         var resumed: [Signature] = []
@@ -112,6 +116,7 @@ final class FakeSettler: JobSettler, BalanceMonitor {
         job: PendingJob, resultCID: String, cost: UInt64, journal: @Sendable (SubmittedTransaction) async throws -> Void
     ) async throws -> SettlementOutcome {
         try await control.enter()
+        if let early = state.withLock({ $0.beforeSend.isEmpty ? nil : $0.beforeSend.removeFirst() }) { return early }
         let transaction = state.withLock { state in
             state.counter &+= 1
             let signature = (try? Signature(bytes: [UInt8](repeating: state.counter, count: 64))) ?? .placeholder

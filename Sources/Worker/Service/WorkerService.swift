@@ -313,7 +313,7 @@ public actor WorkerService {
     private func shouldExit(once: Bool) async -> Bool {
         let running = await scheduler.runningCount
         if haltError != nil || stopping { return running == 0 }
-        guard once, !pollInFlight else { return false }
+        guard once, !pollInFlight, pollFailures == 0 else { return false }
         if await scheduler.isIdle {
             guard needsConfirmingPoll else { return true }
             needsConfirmingPoll = false

@@ -63,7 +63,9 @@ import Testing
     }
 
     @Test func webSocketURLDerivation() throws {
-        func derived(_ rpc: String) throws -> String { try load(env: ["SOLANA_RPC_URL": rpc]).webSocketURL.absoluteString }
+        func derived(_ rpc: String) throws -> String {
+            try load(env: ["SOLANA_RPC_URL": rpc]).webSocketURL.absoluteString
+        }
         #expect(try derived("http://127.0.0.1:8899") == "ws://127.0.0.1:8900")
         #expect(try derived("https://api.devnet.solana.com") == "wss://api.devnet.solana.com")
         #expect(try derived("https://rpc.example:443/path") == "wss://rpc.example:444/path")
@@ -148,9 +150,15 @@ import Testing
     }
 
     @Test func reportsBadLinesWithoutTheirValues() {
-        #expect(throws: DotEnv.ParseError(line: 2, problem: "expected KEY=VALUE")) { try DotEnv.parse("A=1\nsecret-token") }
-        #expect(throws: DotEnv.ParseError(line: 1, problem: "missing closing \" quote")) { try DotEnv.parse("A=\"open") }
-        #expect(throws: DotEnv.ParseError(line: 1, problem: "'1A' is not a valid variable name")) { try DotEnv.parse("1A=x") }
+        #expect(throws: DotEnv.ParseError(line: 2, problem: "expected KEY=VALUE")) {
+            try DotEnv.parse("A=1\nsecret-token")
+        }
+        #expect(throws: DotEnv.ParseError(line: 1, problem: "missing closing \" quote")) {
+            try DotEnv.parse("A=\"open")
+        }
+        #expect(throws: DotEnv.ParseError(line: 1, problem: "'1A' is not a valid variable name")) {
+            try DotEnv.parse("1A=x")
+        }
         #expect(throws: DotEnv.ParseError(line: 1, problem: "unexpected text after the closing quote")) {
             try DotEnv.parse("A='x' y")
         }

@@ -81,7 +81,9 @@ import Testing
     @Test func migratesAndUsesWAL() async throws {
         let journal = try harness.openJournal()
         #expect(try await journal.appliedMigrations() == ["v1: jobs and transitions"])
-        let mode = try await DatabaseQueue(path: journal.path).read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        let mode = try await DatabaseQueue(path: journal.path).read { db in
+            try String.fetchOne(db, sql: "PRAGMA journal_mode")
+        }
         #expect(mode == "wal")
         try journal.close()
         let reopened = try harness.openJournal()
@@ -98,7 +100,8 @@ import Testing
         let again = try await journal.begin(job, at: date.addingTimeInterval(5))
         #expect(again.createdAt == date, "begin never replaces an existing row")
         try await journal.apply(.started, to: job.address, at: date)
-        try await journal.apply(.transientFailure(message: "502", retryAt: date.addingTimeInterval(2)), to: job.address, at: date)
+        try await journal.apply(
+            .transientFailure(message: "502", retryAt: date.addingTimeInterval(2)), to: job.address, at: date)
         try await journal.apply(.executed(resultDocument: Array("{}".utf8)), to: job.address, at: date)
         try await journal.apply(.published(resultCID: "QmResult"), to: job.address, at: date)
         try await journal.apply(.submitted(transaction), to: job.address, at: date)
@@ -122,7 +125,8 @@ import Testing
             transitions.map(\.event) == [
                 "discovered", "started", "transient_failure", "executed", "published", "submitted", "settled",
             ])
-        #expect(transitions.map(\.to) == [.discovered, .running, .running, .executed, .published, .submitted, .settled])
+        #expect(
+            transitions.map(\.to) == [.discovered, .running, .running, .executed, .published, .submitted, .settled])
         #expect(transitions[5].detail?.contains("lvbh 12345") == true)
     }
 
@@ -144,7 +148,8 @@ import Testing
         try journal.close()
         await #expect(throws: JournalError.self) { try await journal.begin(job, at: date) }
         #expect(await !journal.isWritable())
-        let full = Journal.journalError(DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full"), path: "/x")
+        let full = Journal.journalError(
+            DatabaseError(resultCode: .SQLITE_FULL, message: "database or disk is full"), path: "/x")
         #expect(full.kind == .diskFull)
         #expect(full.description.contains("the disk is full"))
         #expect(Journal.journalError(DatabaseError(resultCode: .SQLITE_BUSY), path: "/x").kind == .busy)

@@ -32,7 +32,10 @@ import Testing
         // Before any poll: unhealthy.
         let before = try await get(bound, "/healthz")
         #expect(before.status == 503)
-        #expect(before.body == #"{"status": "unhealthy", "journal_writable": true, "last_poll_age_seconds": null, "settlement_paused": false}"#)
+        #expect(
+            before.body
+                == #"{"status": "unhealthy", "journal_writable": true, "last_poll_age_seconds": null, "settlement_paused": false}"#
+        )
 
         // A real run records metrics and a poll.
         harness.addJob(1)

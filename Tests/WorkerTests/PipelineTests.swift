@@ -21,7 +21,9 @@ import Testing
         #expect(harness.chain.status(job.address) == .completed(resultCID: cid))
         let published = try #require(harness.publisher.store.withLock { $0[cid] })
         #expect(published == record.resultDocument)
-        #expect(String(decoding: published, as: UTF8.self).hasPrefix(#"{"stdout": "print('hi')", "stderr": "", "returncode": 0, "executed_at": ""#))
+        #expect(
+            String(decoding: published, as: UTF8.self).hasPrefix(
+                #"{"stdout": "print('hi')", "stderr": "", "returncode": 0, "executed_at": ""#))
         #expect(record.settledSlot == 42)
         #expect(harness.lines.current.contains { $0.contains("[job=\(job.address) title=job-1] settled") })
     }
@@ -67,7 +69,8 @@ import Testing
 
     @Test func aResultThatCannotFitFailsBeforePublishing() async throws {
         let journal = try harness.openJournal()
-        let job = harness.addJob(1, title: String(repeating: "t", count: 32), codeCID: String(repeating: "c", count: 100))
+        let job = harness.addJob(
+            1, title: String(repeating: "t", count: 32), codeCID: String(repeating: "c", count: 100))
         harness.publisher.cidPrefix.withLock { $0 = String(repeating: "b", count: 56) }
         #expect(await run(job, journal: journal) == .finished(.failed))
         let reason = try #require(try await journal.record(for: job.address)?.outcomeReason)
@@ -84,7 +87,10 @@ import Testing
         #expect(harness.executor.control.entered == 0)
         let document = try #require(try await journal.record(for: job.address)?.resultDocument)
         let text = String(decoding: document, as: UTF8.self)
-        #expect(text.hasPrefix(#"{"stdout": "", "stderr": "CloudMesh worker: the job was not run: the code CID QmCode1 cannot be parsed\n", "returncode": -1"#))
+        #expect(
+            text.hasPrefix(
+                #"{"stdout": "", "stderr": "CloudMesh worker: the job was not run: the code CID QmCode1 cannot be parsed\n", "returncode": -1"#
+            ))
         #expect(text.contains(#""error": "the code CID QmCode1 cannot be parsed""#))
     }
 

@@ -14,7 +14,9 @@ import Testing
         #expect(
             Timestamp.iso8601Microseconds(Date(timeIntervalSince1970: 1_761_647_400.123456))
                 == "2025-10-28T10:30:00.123456+00:00")
-        #expect(Timestamp.iso8601Microseconds(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00.000000+00:00")
+        #expect(
+            Timestamp.iso8601Microseconds(Date(timeIntervalSince1970: 951_782_400))
+                == "2000-02-29T00:00:00.000000+00:00")
         #expect(Timestamp.iso8601Microseconds(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59.000000+00:00")
     }
 
@@ -46,13 +48,20 @@ import Testing
     @Test func negativeReturnCodeAndFlags() {
         let report = ExecutionReport(
             stdout: "x", stderr: "killed", returnCode: -9, timedOut: true, wallTime: 60, stdoutTruncated: true)
-        let json = String(decoding: ResultDocument(report: report, executedAt: Date(timeIntervalSince1970: 0), job: job, worker: worker).bytes, as: UTF8.self)
+        let json = String(
+            decoding: ResultDocument(
+                report: report, executedAt: Date(timeIntervalSince1970: 0), job: job, worker: worker
+            ).bytes, as: UTF8.self)
         #expect(json.contains(#""returncode": -9, "#))
-        #expect(json.contains(#""duration_ms": 60000, "timed_out": true, "stdout_truncated": true, "stderr_truncated": false"#))
+        #expect(
+            json.contains(
+                #""duration_ms": 60000, "timed_out": true, "stdout_truncated": true, "stderr_truncated": false"#))
     }
 
     @Test func errorDocumentForInvalidInput() {
-        let document = ResultDocument(invalidInput: "the code CID x cannot be parsed", at: Date(timeIntervalSince1970: 0), job: job, worker: worker)
+        let document = ResultDocument(
+            invalidInput: "the code CID x cannot be parsed", at: Date(timeIntervalSince1970: 0), job: job,
+            worker: worker)
         let json = String(decoding: document.bytes, as: UTF8.self)
         #expect(
             json.hasPrefix(

@@ -29,8 +29,11 @@ import Testing
         _ = try await harness.service(journal: journal, maxConcurrent: 1).run(once: true)
         let order = harness.publisher.store.current.values.compactMap { bytes -> (String, String)? in
             let text = String(decoding: bytes, as: UTF8.self)
-            guard let start = text.range(of: #""stdout": ""#), let end = text.range(of: #"", "stderr""#) else { return nil }
-            let executedAt = text.range(of: #""executed_at": ""#).map { String(text[$0.upperBound...].prefix(32)) } ?? ""
+            guard let start = text.range(of: #""stdout": ""#), let end = text.range(of: #"", "stderr""#) else {
+                return nil
+            }
+            let executedAt =
+                text.range(of: #""executed_at": ""#).map { String(text[$0.upperBound...].prefix(32)) } ?? ""
             return (executedAt, String(text[start.upperBound..<end.lowerBound]))
         }.sorted { $0.0 < $1.0 }.map(\.1)
         #expect(order == ["job 2", "job 3", "job 1"])
@@ -64,7 +67,9 @@ import Testing
     @Test func aOnceRunGivesUpWhenPollsKeepFailing() async throws {
         let journal = try harness.openJournal()
         harness.chain.state.withLock { $0.pollFaults = 10 }
-        await #expect(throws: WorkerService.RunError.self) { try await harness.service(journal: journal).run(once: true) }
+        await #expect(throws: WorkerService.RunError.self) {
+            try await harness.service(journal: journal).run(once: true)
+        }
     }
 
     @Test func subscriptionPushesAndResubscribePolls() async throws {

@@ -78,7 +78,9 @@ public enum DotEnv {
                 case "t": result.append("\t")
                 case "r": result.append("\r")
                 case "\"", "\\", "$": result.append(text[next])
-                default: result.append("\\"); result.append(text[next])
+                default:
+                    result.append("\\")
+                    result.append(text[next])
                 }
                 index = text.index(after: next)
                 continue

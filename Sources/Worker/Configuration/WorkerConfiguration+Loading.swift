@@ -13,7 +13,8 @@ extension WorkerConfiguration {
         public var dotEnv: [String: String]
 
         /// Creates the sources.
-        public init(flags: [String: String] = [:], environment: [String: String] = [:], dotEnv: [String: String] = [:]) {
+        public init(flags: [String: String] = [:], environment: [String: String] = [:], dotEnv: [String: String] = [:])
+        {
             self.flags = flags
             self.environment = environment
             self.dotEnv = dotEnv
@@ -81,7 +82,8 @@ extension WorkerConfiguration {
             keypairPath: reader.string(.keypairPath),
             pinataJWT: sources.value([.pinataJWT, .pinataJWTAlias]),
             pinataAPIURL: reader.url(.pinataAPIURL, schemes: ["http", "https"]) ?? Self.placeholderURL,
-            ipfsAPIURL: sources.value([.ipfsAPIURL]) == nil ? nil : reader.url(.ipfsAPIURL, schemes: ["http", "https"]),
+            ipfsAPIURL: sources.value([.ipfsAPIURL]) == nil
+                ? nil : reader.url(.ipfsAPIURL, schemes: ["http", "https"]),
             gatewayURLs: reader.gateways(),
             pollInterval: reader.integer(.pollInterval, in: 1...86_400),
             executionTimeout: reader.integer(.executionTimeout, in: 1...86_400),
@@ -160,9 +162,13 @@ extension WorkerConfiguration {
 
         mutating func gateways() -> [URL] {
             let text = string(.gatewayURLs)
-            let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
             guard !parts.isEmpty else {
-                report(.gatewayURLs, text, "no gateway given", "Set IPFS_GATEWAY_URL to one or more URLs, comma-separated.")
+                report(
+                    .gatewayURLs, text, "no gateway given", "Set IPFS_GATEWAY_URL to one or more URLs, comma-separated."
+                )
                 return []
             }
             return parts.compactMap { parseURL($0, name: .gatewayURLs, schemes: ["http", "https"]) }
@@ -176,7 +182,8 @@ extension WorkerConfiguration {
             guard let value = Int(text), range.contains(value) else {
                 report(
                     name, text, "expected a whole number of at least \(range.lowerBound)\(upper)",
-                    "Set \(name.rawValue) to such a number\(WorkerConfiguration.defaults[name].map { " (default \($0))" } ?? "").")
+                    "Set \(name.rawValue) to such a number\(WorkerConfiguration.defaults[name].map { " (default \($0))" } ?? "")."
+                )
                 return fallback ?? range.lowerBound
             }
             return value
@@ -200,7 +207,8 @@ extension WorkerConfiguration {
             } catch {
                 report(
                     .programID, text, error.description,
-                    "Set PROGRAM_ID to the base58 address of the CloudMesh program (default \(WorkerConfiguration.defaults[.programID] ?? "")).")
+                    "Set PROGRAM_ID to the base58 address of the CloudMesh program (default \(WorkerConfiguration.defaults[.programID] ?? ""))."
+                )
                 return nil
             }
         }
@@ -208,7 +216,9 @@ extension WorkerConfiguration {
         mutating func shard() -> WorkerShard? {
             guard let text = sources.value([.shard]) else { return nil }
             guard let shard = WorkerShard(parsing: text) else {
-                report(.shard, text, "expected k/n with 1 ≤ k ≤ n", "Set WORKER_SHARD to e.g. 1/2 and 2/2 on two workers, or unset it.")
+                report(
+                    .shard, text, "expected k/n with 1 ≤ k ≤ n",
+                    "Set WORKER_SHARD to e.g. 1/2 and 2/2 on two workers, or unset it.")
                 return nil
             }
             return shard
@@ -227,7 +237,9 @@ extension WorkerConfiguration {
         mutating func hostAndPort() -> HostAndPort? {
             guard let text = sources.value([.metricsAddress]) else { return nil }
             guard let address = HostAndPort(parsing: text) else {
-                report(.metricsAddress, text, "expected host:port", "Set METRICS_ADDR to e.g. 127.0.0.1:9090, or unset it.")
+                report(
+                    .metricsAddress, text, "expected host:port", "Set METRICS_ADDR to e.g. 127.0.0.1:9090, or unset it."
+                )
                 return nil
             }
             return address

@@ -64,7 +64,9 @@ extension JobRecord {
         self.resultDocument = (row["result_document"] as Data?).map { Array($0) }
         self.resultCID = row["result_cid"]
         if let signatureText = row["signature"] as String? {
-            guard let signature = try? Signature(base58: signatureText) else { throw corrupt("row \(addressText): bad signature") }
+            guard let signature = try? Signature(base58: signatureText) else {
+                throw corrupt("row \(addressText): bad signature")
+            }
             self.submission = SubmittedTransaction(
                 signature: signature,
                 lastValidBlockHeight: UInt64(clamping: (row["last_valid_block_height"] as Int64?) ?? 0),
@@ -74,7 +76,8 @@ extension JobRecord {
         self.outcomeReason = row["outcome_reason"]
         self.updatedAt = Date(timeIntervalSince1970: row["updated_at"] ?? 0)
         switch state {
-        case .executed where resultDocument == nil: throw corrupt("row \(addressText): executed without a result document")
+        case .executed where resultDocument == nil:
+            throw corrupt("row \(addressText): executed without a result document")
         case .published where resultCID == nil: throw corrupt("row \(addressText): published without a result CID")
         case .submitted where resultCID == nil || submission == nil:
             throw corrupt("row \(addressText): submitted without a CID or signature")

@@ -22,7 +22,8 @@ public final class Journal: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw JournalError(kind: .unwritable, path: path, detail: "cannot create \(directory): \(error.localizedDescription)")
+            throw JournalError(
+                kind: .unwritable, path: path, detail: "cannot create \(directory): \(error.localizedDescription)")
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
@@ -62,12 +63,15 @@ public final class Journal: Sendable {
     public func begin(_ job: PendingJob, at date: Date) async throws(JournalError) -> JobRecord {
         let path = path
         return try await write { db in
-            if let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE address = ?", arguments: [job.address.base58]) {
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM jobs WHERE address = ?", arguments: [job.address.base58])
+            {
                 return try JobRecord(row: row, path: path)
             }
             let record = JobRecord(discovered: job, at: date)
             try Self.insert(record, in: db)
-            try Self.logTransition(address: job.address, from: nil, to: .discovered, event: "discovered", detail: nil, at: date, in: db)
+            try Self.logTransition(
+                address: job.address, from: nil, to: .discovered, event: "discovered", detail: nil, at: date, in: db)
             return record
         }
     }
@@ -78,7 +82,9 @@ public final class Journal: Sendable {
     public func apply(_ event: JobEvent, to address: PublicKey, at date: Date) async throws(JournalError) -> JobRecord {
         let path = path
         return try await write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE address = ?", arguments: [address.base58]) else {
+            guard
+                let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE address = ?", arguments: [address.base58])
+            else {
                 throw JournalError(kind: .invalidTransition, path: path, detail: "no job \(address) in the journal")
             }
             var record = try JobRecord(row: row, path: path)
@@ -139,7 +145,8 @@ public final class Journal: Sendable {
     private static func insert(_ record: JobRecord, in db: Database) throws {
         let columns = record.columns
         let names = columns.keys.sorted()
-        let sql = "INSERT INTO jobs (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))"
+        let sql =
+            "INSERT INTO jobs (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))"
         try db.execute(sql: sql, arguments: StatementArguments(names.map { columns[$0] ?? nil }))
     }
 
@@ -147,11 +154,13 @@ public final class Journal: Sendable {
         let columns = record.columns
         let names = columns.keys.filter { $0 != "address" }.sorted()
         let sql = "UPDATE jobs SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE address = ?"
-        try db.execute(sql: sql, arguments: StatementArguments(names.map { columns[$0] ?? nil } + [record.job.address.base58]))
+        try db.execute(
+            sql: sql, arguments: StatementArguments(names.map { columns[$0] ?? nil } + [record.job.address.base58]))
     }
 
     private static func logTransition(
-        address: PublicKey, from: JobState?, to: JobState, event: String, detail: String?, at date: Date, in db: Database
+        address: PublicKey, from: JobState?, to: JobState, event: String, detail: String?, at date: Date,
+        in db: Database
     ) throws {
         try db.execute(
             sql: "INSERT INTO transitions (address, from_state, to_state, event, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -164,7 +173,8 @@ public final class Journal: Sendable {
         case .executed(let document): "\(document.count) bytes"
         case .published(let cid): cid
         case .submitted(let transaction): "\(transaction.signature) lvbh \(transaction.lastValidBlockHeight)"
-        case .settled(let signature, let slot): "\(signature?.base58 ?? "observed on-chain") slot \(slot.map(String.init) ?? "?")"
+        case .settled(let signature, let slot):
+            "\(signature?.base58 ?? "observed on-chain") slot \(slot.map(String.init) ?? "?")"
         case .lostRace(let reason), .cancelled(let reason), .failed(let reason): reason
         case .transientFailure(let message, _): message
         }
@@ -178,7 +188,8 @@ public final class Journal: Sendable {
         }
     }
 
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T
+    {
         do {
             return try await database.write(body)
         } catch {

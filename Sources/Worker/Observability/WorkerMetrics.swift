@@ -49,8 +49,12 @@ public struct WorkerMetrics: Sendable {
     /// A stage failed; counted as an RPC or IPFS error by the system it talks to.
     public func stageError(_ stage: PipelineStage) {
         switch stage.system {
-        case "rpc": Counter(label: "cloudmesh_rpc_errors_total", dimensions: [("stage", stage.rawValue)], factory: factory).increment()
-        case "ipfs": Counter(label: "cloudmesh_ipfs_errors_total", dimensions: [("stage", stage.rawValue)], factory: factory).increment()
+        case "rpc":
+            Counter(label: "cloudmesh_rpc_errors_total", dimensions: [("stage", stage.rawValue)], factory: factory)
+                .increment()
+        case "ipfs":
+            Counter(label: "cloudmesh_ipfs_errors_total", dimensions: [("stage", stage.rawValue)], factory: factory)
+                .increment()
         default: Counter(label: "cloudmesh_sandbox_errors_total", dimensions: [], factory: factory).increment()
         }
     }

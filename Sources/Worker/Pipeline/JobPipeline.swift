@@ -114,13 +114,15 @@ public struct JobPipeline: Sendable {
                 case .none:
                     return .finished(current.state)
                 case .execute:
-                    current = try await execute(current, firstSeen: firstSeen, checkedPending: checkedPending, logger: logger)
+                    current = try await execute(
+                        current, firstSeen: firstSeen, checkedPending: checkedPending, logger: logger)
                 case .publish(let document):
                     current = try await publish(current, document: document, logger: logger)
                 case .settle(let cid):
                     current = try await settle(current, resultCID: cid, logger: logger)
                 case .resume(let transaction, _):
-                    logger.info("following the journaled transaction", metadata: ["signature": "\(transaction.signature)"])
+                    logger.info(
+                        "following the journaled transaction", metadata: ["signature": "\(transaction.signature)"])
                     let outcome = try await stage(.resume) {
                         try await stages.settler.resume(submitted: transaction, job: current.job)
                     }
@@ -144,7 +146,9 @@ public struct JobPipeline: Sendable {
 
     // MARK: - Steps
 
-    private func execute(_ record: JobRecord, firstSeen: Date, checkedPending: Bool, logger: Logger) async throws -> JobRecord {
+    private func execute(_ record: JobRecord, firstSeen: Date, checkedPending: Bool, logger: Logger) async throws
+        -> JobRecord
+    {
         let job = record.job
         if !checkedPending {
             let state = try await stage(.recheck) { try await stages.source.jobState(of: job.address) }
@@ -167,8 +171,11 @@ public struct JobPipeline: Sendable {
                     "duration_ms": "\(document.durationMilliseconds)",
                 ])
         } catch let failure as StageFailure where failure.kind == .invalidJobInput {
-            logger.warning("the job's input is invalid; answering with an error document", metadata: ["reason": "\(failure.error)"])
-            document = ResultDocument(invalidInput: "\(failure.error)", at: now(), job: job, worker: options.workerAddress)
+            logger.warning(
+                "the job's input is invalid; answering with an error document", metadata: ["reason": "\(failure.error)"]
+            )
+            document = ResultDocument(
+                invalidInput: "\(failure.error)", at: now(), job: job, worker: options.workerAddress)
         }
         return try await journal.apply(.executed(resultDocument: document.bytes), to: job.address, at: now())
     }
@@ -214,7 +221,9 @@ public struct JobPipeline: Sendable {
     }
 
     /// Records a settlement outcome; throws ``SettlementPaused`` for insufficient funds.
-    private func recordOutcome(_ outcome: SettlementOutcome, for record: JobRecord, logger: Logger) async throws -> JobRecord {
+    private func recordOutcome(_ outcome: SettlementOutcome, for record: JobRecord, logger: Logger) async throws
+        -> JobRecord
+    {
         let address = record.address
         switch outcome {
         case .settled(let signature, let slot):
@@ -222,18 +231,23 @@ public struct JobPipeline: Sendable {
             return try await journal.apply(.settled(signature: signature, slot: slot), to: address, at: now())
         case .lostRace:
             logger.notice("another worker completed the job first (6003 JobAlreadyCompleted)")
-            return try await journal.apply(.lostRace(reason: "6003 JobAlreadyCompleted: another worker completed it first"), to: address, at: now())
+            return try await journal.apply(
+                .lostRace(reason: "6003 JobAlreadyCompleted: another worker completed it first"), to: address, at: now()
+            )
         case .cancelled:
             logger.notice("the owner cancelled the job (6004 JobCancelled)")
-            return try await journal.apply(.cancelled(reason: "6004 JobCancelled: cancelled by its owner"), to: address, at: now())
+            return try await journal.apply(
+                .cancelled(reason: "6004 JobCancelled: cancelled by its owner"), to: address, at: now())
         case .resultDoesNotFit:
-            let reason = "3004 AccountDidNotSerialize: the result CID \(record.resultCID ?? "") does not fit in the job account"
+            let reason =
+                "3004 AccountDidNotSerialize: the result CID \(record.resultCID ?? "") does not fit in the job account"
             logger.error("result cannot be settled", metadata: ["reason": "\(reason)"])
             return try await journal.apply(.failed(reason: reason), to: address, at: now())
         case .insufficientFunds:
             if await gate.pause(at: now()) {
                 metrics.settlementPaused(true)
-                logger.warning("insufficient funds for fees: settlement paused, results kept; fund the worker's address")
+                logger.warning(
+                    "insufficient funds for fees: settlement paused, results kept; fund the worker's address")
             }
             throw SettlementPaused()
         case .expired:
@@ -255,7 +269,8 @@ public struct JobPipeline: Sendable {
             return try await journal.apply(.settled(signature: nil, slot: nil), to: address, at: now())
         case .completed(let cid):
             logger.notice("the job was completed by another worker", metadata: ["their_result_cid": "\(cid)"])
-            return try await journal.apply(.lostRace(reason: "completed by another worker with result \(cid)"), to: address, at: now())
+            return try await journal.apply(
+                .lostRace(reason: "completed by another worker with result \(cid)"), to: address, at: now())
         case .cancelled:
             logger.notice("the job was cancelled by its owner")
             return try await journal.apply(.cancelled(reason: "cancelled by its owner"), to: address, at: now())
@@ -270,7 +285,8 @@ public struct JobPipeline: Sendable {
         let failure = error as? StageFailure ?? StageFailure(stage: .recheck, error: error)
         metrics.stageError(failure.stage)
         guard let record else {
-            logger.warning("transient failure before the job was recorded; will retry", metadata: ["error": "\(failure.message)"])
+            logger.warning(
+                "transient failure before the job was recorded; will retry", metadata: ["error": "\(failure.message)"])
             let delay = options.backoff.delay(afterAttempt: 1, random: random())
             return .retry(at: now().addingTimeInterval(delay), hasProgress: false)
         }
@@ -291,7 +307,8 @@ public struct JobPipeline: Sendable {
                     ])
                 return .retry(at: retryAt, hasProgress: updated.state != .discovered)
             case .permanent, .invalidJobInput:
-                logger.error("permanent failure", metadata: ["stage": "\(failure.stage.rawValue)", "error": "\(failure.error)"])
+                logger.error(
+                    "permanent failure", metadata: ["stage": "\(failure.stage.rawValue)", "error": "\(failure.error)"])
                 let updated = try await journal.apply(.failed(reason: failure.message), to: record.address, at: now())
                 metrics.jobFinished(updated.state)
                 return .finished(updated.state)
@@ -307,7 +324,8 @@ public struct JobPipeline: Sendable {
         let start = ContinuousClock.now
         defer {
             let elapsed = ContinuousClock.now - start
-            metrics.stageDuration(stage, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            metrics.stageDuration(
+                stage, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         }
         do {
             return try await body()

@@ -31,7 +31,8 @@ public actor WorkerService {
         public init(
             maxConcurrentJobs: Int, shard: WorkerShard?, pollInterval: Duration, shutdownGrace: Duration,
             fundsProbeInterval: Duration = .seconds(30), minimumSettlementBalance: UInt64 = 100_000,
-            lowBalanceLamports: UInt64, oncePollAttempts: Int = 5, pollBackoff: Backoff = Backoff(base: 1, cap: 30, jitter: 0.2)
+            lowBalanceLamports: UInt64, oncePollAttempts: Int = 5,
+            pollBackoff: Backoff = Backoff(base: 1, cap: 30, jitter: 0.2)
         ) {
             self.maxConcurrentJobs = maxConcurrentJobs
             self.shard = shard
@@ -48,7 +49,8 @@ public actor WorkerService {
         public init(configuration: WorkerConfiguration) {
             self.init(
                 maxConcurrentJobs: configuration.maxConcurrentJobs, shard: configuration.shard,
-                pollInterval: .seconds(configuration.pollInterval), shutdownGrace: .seconds(configuration.shutdownGrace),
+                pollInterval: .seconds(configuration.pollInterval),
+                shutdownGrace: .seconds(configuration.shutdownGrace),
                 lowBalanceLamports: configuration.lowBalanceLamports)
         }
     }
@@ -66,7 +68,8 @@ public actor WorkerService {
         public var description: String {
             switch self {
             case .journal(let error): "stopped taking jobs: \(error)"
-            case .pollFailed(let attempts, let error): "could not list pending jobs after \(attempts) attempts: \(error)"
+            case .pollFailed(let attempts, let error):
+                "could not list pending jobs after \(attempts) attempts: \(error)"
             case .alreadyRunning: "the worker is already running"
             }
         }
@@ -158,7 +161,9 @@ public actor WorkerService {
                     record.job, at: now(), hasProgress: record.state != .discovered, notBefore: record.nextAttemptAt)
                 logger.info(
                     "resuming from the journal",
-                    metadata: ["job": "\(record.address)", "title": "\(record.job.title)", "state": "\(record.state.rawValue)"])
+                    metadata: [
+                        "job": "\(record.address)", "title": "\(record.job.title)", "state": "\(record.state.rawValue)",
+                    ])
             }
         } catch {
             throw .journal(error)
@@ -216,7 +221,9 @@ public actor WorkerService {
             }
         case .update(.pending(let job)):
             let result = await scheduler.offer(job, at: now())
-            if result == .accepted { logger.debug("subscription: job pending", metadata: ["job": "\(job.address)", "title": "\(job.title)"]) }
+            if result == .accepted {
+                logger.debug("subscription: job pending", metadata: ["job": "\(job.address)", "title": "\(job.title)"])
+            }
         case .update(.notPending(let address)):
             await scheduler.withdraw(address)
         case .update(.resubscribed):
@@ -231,13 +238,17 @@ public actor WorkerService {
             stopping = true
             await scheduler.stopAccepting()
             let running = await scheduler.runningCount
-            logger.notice("shutting down: no new jobs", metadata: ["running": "\(running)", "grace_s": "\(options.shutdownGrace)"])
+            logger.notice(
+                "shutting down: no new jobs",
+                metadata: ["running": "\(running)", "grace_s": "\(options.shutdownGrace)"])
             summary.shutDown = true
             schedule(.graceExpired, after: options.shutdownGrace, in: &group)
         case .graceExpired:
             let running = await scheduler.runningCount
             if running > 0 {
-                logger.warning("grace period over: cancelling running jobs; they resume from the journal next start", metadata: ["running": "\(running)"])
+                logger.warning(
+                    "grace period over: cancelling running jobs; they resume from the journal next start",
+                    metadata: ["running": "\(running)"])
             }
             group.cancelAll()
         case .funds(let balance):
@@ -279,7 +290,8 @@ public actor WorkerService {
             await scheduler.finish(address, .retry(at: date, hasProgress: hasProgress))
         case .awaitingFunds:
             awaitingFunds.insert(address)
-            let seconds = Double(options.fundsProbeInterval.components.seconds)
+            let seconds =
+                Double(options.fundsProbeInterval.components.seconds)
                 + Double(options.fundsProbeInterval.components.attoseconds) / 1e18
             await scheduler.finish(address, .retry(at: now().addingTimeInterval(seconds), hasProgress: true))
         case .interrupted:
@@ -288,7 +300,9 @@ public actor WorkerService {
             if haltError == nil {
                 haltError = .journal(error)
                 await scheduler.stopAccepting()
-                logger.critical("journal failure: no new jobs will be taken; recorded results are kept", metadata: ["error": "\(error)"])
+                logger.critical(
+                    "journal failure: no new jobs will be taken; recorded results are kept",
+                    metadata: ["error": "\(error)"])
             }
             await scheduler.finish(address, .retry(at: now(), hasProgress: true))
         }
@@ -301,7 +315,8 @@ public actor WorkerService {
         for candidate in started {
             let pipeline = pipeline
             let continuation = continuation
-            logger.debug("job started", metadata: ["job": "\(candidate.job.address)", "title": "\(candidate.job.title)"])
+            logger.debug(
+                "job started", metadata: ["job": "\(candidate.job.address)", "title": "\(candidate.job.title)"])
             group.addTask {
                 let result = await pipeline.process(candidate.job, firstSeen: candidate.firstSeen)
                 continuation.yield(.jobFinished(candidate.job, result))
@@ -323,7 +338,8 @@ public actor WorkerService {
         let waiting = await scheduler.waitingAddresses
         if running == 0, fundsProbeFailed, !waiting.isEmpty, waiting.isSubset(of: awaitingFunds) {
             summary.awaitingFunds = waiting.count
-            logger.warning("settlement paused for lack of funds; stopping the once run", metadata: ["waiting": "\(waiting.count)"])
+            logger.warning(
+                "settlement paused for lack of funds; stopping the once run", metadata: ["waiting": "\(waiting.count)"])
             return true
         }
         return false

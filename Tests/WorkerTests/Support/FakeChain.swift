@@ -75,7 +75,8 @@ enum TestJobs {
         (try? PublicKey(bytes: [UInt8](repeating: seed, count: 32))) ?? .systemProgram
     }
 
-    static func job(_ seed: UInt8, title: String? = nil, codeCID: String? = nil, startTime: Int64? = nil) -> PendingJob {
+    static func job(_ seed: UInt8, title: String? = nil, codeCID: String? = nil, startTime: Int64? = nil) -> PendingJob
+    {
         PendingJob(
             address: key(seed), owner: key(200), title: title ?? "job-\(seed)",
             codeCID: codeCID ?? "QmCode\(seed)", startTime: startTime ?? Int64(1_000 + Int(seed)), slot: 10)

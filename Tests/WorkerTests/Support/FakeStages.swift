@@ -120,13 +120,16 @@ final class FakeSettler: JobSettler, BalanceMonitor {
         let transaction = state.withLock { state in
             state.counter &+= 1
             let signature = (try? Signature(bytes: [UInt8](repeating: state.counter, count: 64))) ?? .placeholder
-            return SubmittedTransaction(signature: signature, lastValidBlockHeight: 500, wireBytes: [1, 2, state.counter])
+            return SubmittedTransaction(
+                signature: signature, lastValidBlockHeight: 500, wireBytes: [1, 2, state.counter])
         }
         try await journal(transaction)
         let (hang, scripted, land) = state.withLock { state in
             state.sent.append(transaction)
             state.cids[transaction.signature] = resultCID
-            return (state.hangAfterJournal, state.scripted.isEmpty ? nil : state.scripted.removeFirst(), state.landOnSend)
+            return (
+                state.hangAfterJournal, state.scripted.isEmpty ? nil : state.scripted.removeFirst(), state.landOnSend
+            )
         }
         if hang { try await Task.sleep(for: .seconds(3600)) }
         if let scripted { return scripted }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Prometheus
 import Solana
 import Worker
 
@@ -33,13 +34,16 @@ final class Harness: Sendable {
 
     var logger: Logger {
         let lines = lines
-        let factory = WorkerLogging.makeHandler(format: .text, level: .debug, sink: LogSink { line in lines.withLock { $0.append(line) } })
+        let factory = WorkerLogging.makeHandler(
+            format: .text, level: .debug, sink: LogSink { line in lines.withLock { $0.append(line) } })
         return Logger(label: "test", factory: factory)
     }
 
     /// Adds a job to the chain, with code the fetcher can serve.
     @discardableResult
-    func addJob(_ seed: UInt8, code: String? = nil, startTime: Int64? = nil, title: String? = nil, codeCID: String? = nil) -> PendingJob {
+    func addJob(
+        _ seed: UInt8, code: String? = nil, startTime: Int64? = nil, title: String? = nil, codeCID: String? = nil
+    ) -> PendingJob {
         let job = TestJobs.job(seed, title: title, codeCID: codeCID, startTime: startTime)
         chain.add(job)
         fetcher.code.withLock { $0[job.codeCID] = Array((code ?? "print(\(seed))").utf8) }
@@ -48,10 +52,14 @@ final class Harness: Sendable {
 
     func openJournal() throws -> Journal { try Journal(directory: directory) }
 
-    func pipeline(journal: Journal, gate: SettlementGate, backoff: Backoff = Backoff(base: 0.01, cap: 0.05, jitter: 0)) -> JobPipeline {
+    func pipeline(journal: Journal, gate: SettlementGate, backoff: Backoff = Backoff(base: 0.01, cap: 0.05, jitter: 0))
+        -> JobPipeline
+    {
         JobPipeline(
             stages: .init(source: source, fetcher: fetcher, executor: executor, publisher: publisher, settler: settler),
-            options: .init(workerAddress: worker, costLamports: 1_000_000, maxCodeBytes: 1024, backoff: backoff, fundsRecheckInterval: 0.05),
+            options: .init(
+                workerAddress: worker, costLamports: 1_000_000, maxCodeBytes: 1024, backoff: backoff,
+                fundsRecheckInterval: 0.05),
             journal: journal, gate: gate, metrics: metrics, logger: logger, random: { 0.5 })
     }
 
@@ -62,14 +70,13 @@ final class Harness: Sendable {
         WorkerService(
             options: .init(
                 maxConcurrentJobs: maxConcurrent, shard: shard, pollInterval: pollInterval, shutdownGrace: grace,
-                fundsProbeInterval: .milliseconds(20), minimumSettlementBalance: 100_000, lowBalanceLamports: 10_000_000,
+                fundsProbeInterval: .milliseconds(20), minimumSettlementBalance: 100_000,
+                lowBalanceLamports: 10_000_000,
                 oncePollAttempts: 3, pollBackoff: Backoff(base: 0.01, cap: 0.02, jitter: 0)),
             journal: journal, source: source, balanceMonitor: settler, pipeline: pipeline(journal: journal, gate: gate),
             gate: gate, health: health, metrics: metrics, logger: logger)
     }
 }
-
-import Prometheus
 
 /// Holds the registry (a final class) for sharing.
 struct PrometheusRegistryBox: Sendable {

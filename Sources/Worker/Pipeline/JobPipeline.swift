@@ -47,19 +47,15 @@ public struct JobPipeline: Sendable {
         public var maxCodeBytes: Int
         /// Backoff after transient failures.
         public var backoff: Backoff
-        /// How long a job waits before checking again whether settlement resumed, in seconds.
-        public var fundsRecheckInterval: Double
 
         /// Creates the options.
         public init(
-            workerAddress: PublicKey, costLamports: UInt64, maxCodeBytes: Int, backoff: Backoff = .jobRetries,
-            fundsRecheckInterval: Double = 30
+            workerAddress: PublicKey, costLamports: UInt64, maxCodeBytes: Int, backoff: Backoff = .jobRetries
         ) {
             self.workerAddress = workerAddress
             self.costLamports = costLamports
             self.maxCodeBytes = maxCodeBytes
             self.backoff = backoff
-            self.fundsRecheckInterval = fundsRecheckInterval
         }
     }
 

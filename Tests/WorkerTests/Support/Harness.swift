@@ -58,8 +58,7 @@ final class Harness: Sendable {
         JobPipeline(
             stages: .init(source: source, fetcher: fetcher, executor: executor, publisher: publisher, settler: settler),
             options: .init(
-                workerAddress: worker, costLamports: 1_000_000, maxCodeBytes: 1024, backoff: backoff,
-                fundsRecheckInterval: 0.05),
+                workerAddress: worker, costLamports: 1_000_000, maxCodeBytes: 1024, backoff: backoff),
             journal: journal, gate: gate, metrics: metrics, logger: logger, random: { 0.5 })
     }
 

@@ -52,7 +52,10 @@ struct BubblewrapCommand: Sendable, Equatable {
         for path in extraReadOnlyPaths { arguments += ["--ro-bind", path, path] }
         let size = String(tmpfsBytes)
         arguments += [
+            // /dev holds only null, zero, full, random, urandom, tty and pts; it is made read-only after a
+            // size-capped /dev/shm (for multiprocessing) is mounted in it.
             "--proc", "/proc", "--dev", "/dev",
+            "--size", size, "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
             "--size", size, "--tmpfs", "/tmp",
             "--size", size, "--tmpfs", Self.workingDirectory,
             "--file", String(Self.codeDescriptor), Self.workingDirectory + "/" + Self.scriptName,

@@ -48,6 +48,8 @@ enum ChildLauncher {
         var uid: UInt32
         var gid: UInt32
         var switchUser: Bool
+        var defaultAction: UnsafeMutablePointer<sigaction>
+        var emptySignalMask: UnsafeMutablePointer<sigset_t>
         var errorDescriptor: Int32
         var errorReport: UnsafeMutablePointer<Int32>
         var closeRange: LinuxCalls.CloseRange?
@@ -55,7 +57,7 @@ enum ChildLauncher {
 
     private static let stages = [
         "", "setsid", "dup2", "close_range", "joining the job's cgroup", "chdir", "setrlimit",
-        "switching to the job's user id", "execve",
+        "switching to the job's user id", "execve", "unblocking signals",
     ]
 
     /// Starts the process described by `plan`; returns its pid once `execve` has succeeded.
@@ -106,6 +108,13 @@ enum ChildLauncher {
             resources[index] = limit.resource.rawValue
             limitValues[index] = rlimit(rlim_cur: rlim_t(limit.value), rlim_max: rlim_t(limit.value))
         }
+        // The worker's threads block signals (libdispatch blocks most) and ignore some (SIGPIPE); the job
+        // must start with every signal unblocked and at its default action, as from a shell.
+        let defaultAction = buffer(sigaction.self, 1)
+        defaultAction.initialize(to: sigaction())
+        let emptySignalMask = buffer(sigset_t.self, 1)
+        emptySignalMask.initialize(to: sigset_t())
+        sigemptyset(emptySignalMask)
         var descriptorLimit = rlimit()
         getrlimit(__rlimit_resource_t(LinuxCalls.Resource.openFiles.rawValue), &descriptorLimit)
 
@@ -145,6 +154,8 @@ enum ChildLauncher {
             uid: plan.credentials?.uid ?? 0,
             gid: plan.credentials?.gid ?? 0,
             switchUser: plan.credentials != nil,
+            defaultAction: defaultAction,
+            emptySignalMask: emptySignalMask,
             errorDescriptor: errorWrite,
             errorReport: buffer(Int32.self, 2),
             closeRange: LinuxCalls.shared.closeRange
@@ -183,6 +194,12 @@ enum ChildLauncher {
             _ = write(context.errorDescriptor, context.errorReport, 8)
             _exit(127)
         }
+        var signal: Int32 = 1
+        while signal < 65 {
+            if signal != SIGKILL && signal != SIGSTOP { _ = sigaction(signal, context.defaultAction, nil) }
+            signal += 1
+        }
+        if sigprocmask(SIG_SETMASK, context.emptySignalMask, nil) != 0 { fail(9) }
         if setsid() < 0 { fail(1) }
         for index in 0..<context.descriptorCount where dup2(context.sources[index], context.targets[index]) < 0 {
             fail(2)

@@ -56,7 +56,7 @@ public struct SandboxProbeReport: Sendable, Equatable, Codable {
             "uid \(uid)",
             "pid \(pid) seeing \(visibleProcesses) processes\(pidNamespaceIsolated ? "" : " (NOT ISOLATED)")",
             "environment \(environmentScrubbed ? "minimal" : "NOT SCRUBBED") (\(environmentNames.joined(separator: ",")))",
-            "capabilities \(capabilitiesDropped ? "none" : "PRESENT (\(effectiveCapabilities))")",
+            "capabilities \(capabilitiesDropped ? "none" : "PRESENT (effective \(effectiveCapabilities), bounding \(boundingCapabilities))")",
             visibleSensitivePaths.isEmpty
                 ? "worker files invisible" : "VISIBLE: \(visibleSensitivePaths.joined(separator: ", "))",
         ].joined(separator: "; ")
@@ -64,7 +64,7 @@ public struct SandboxProbeReport: Sendable, Equatable, Codable {
 
     /// The Python program that measures all of this; prints one JSON object.
     static func script(sensitivePaths: [String]) -> String {
-        let pathsJSON = (try? JSONEncoder().encode(sensitivePaths)).flatMap { String(data: $0, encoding: .utf8) } ?? "[]"
+        let pathList = "[" + sensitivePaths.map(pythonStringLiteral).joined(separator: ", ") + "]"
         return """
             import json, os, socket
             def caps(name):
@@ -93,15 +93,17 @@ public struct SandboxProbeReport: Sendable, Equatable, Codable {
                 "initEnvironmentNames": init_env,
                 "effectiveCapabilities": caps("CapEff"),
                 "boundingCapabilities": caps("CapBnd"),
-                "visibleSensitivePaths": [p for p in json.loads(\(pythonStringLiteral(pathsJSON))) if os.path.lexists(p)],
+                "visibleSensitivePaths": [p for p in \(pathList) if os.path.lexists(p)],
                 "hostname": socket.gethostname(),
             }))
             """
     }
 
-    /// `text` as a Python string literal (JSON string syntax is valid Python for this use).
+    /// `text` as a Python string literal (a JSON string without escaped slashes is one).
     private static func pythonStringLiteral(_ text: String) -> String {
-        let data = (try? JSONEncoder().encode(text)) ?? Data("\"\"".utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+        let data = (try? encoder.encode(text)) ?? Data("\"\"".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 }

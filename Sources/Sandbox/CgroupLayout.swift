@@ -7,9 +7,12 @@ import Musl
 /// Where per-job cgroups are created, found once at start from `/proc/self/cgroup` and `/sys/fs/cgroup`.
 ///
 /// Job cgroups are made under the worker's own cgroup, in a `cloudmesh-sandbox` directory, in each
-/// hierarchy that provides something: a cgroup v2 (unified) hierarchy gives `cgroup.kill`, `cpu.stat` and,
-/// when its controllers are enabled, `pids.max` / `memory.max` / `memory.peak`; on a hybrid system the
-/// v1 `pids` and `memory` hierarchies give the limits instead.
+/// hierarchy that provides something. On a cgroup v2 (unified) system that is one hierarchy giving
+/// `pids.max`, `memory.max`, `memory.peak`, `cgroup.kill` and `cpu.stat`. On a v1 or hybrid system the v1
+/// `pids`, `memory` and `cpuacct` hierarchies are used and the unified one is left alone: a job's first
+/// process joins a v1 cgroup through its `tasks` file, which moves only the calling thread and so skips
+/// the kernel's global thread-group lock, whose RCU grace period (5 to 15 ms measured here) a
+/// `cgroup.procs` write pays, in the middle of every job start.
 struct CgroupLayout: Sendable, Equatable {
     /// One hierarchy in which each job gets a directory.
     struct Hierarchy: Sendable, Equatable {
@@ -21,6 +24,11 @@ struct CgroupLayout: Sendable, Equatable {
         var limitsProcesses: Bool
         /// Whether job cgroups here limit memory.
         var limitsMemory: Bool
+        /// Whether job cgroups here measure CPU time (`cpu.stat` in v2, `cpuacct.usage` in v1).
+        var measuresCPU: Bool
+
+        /// The file a process writes "0" to in order to join a job cgroup of this hierarchy.
+        var joinFile: String { unified ? "cgroup.procs" : "tasks" }
     }
 
     /// The hierarchies used (at least one).
@@ -39,12 +47,13 @@ struct CgroupLayout: Sendable, Equatable {
             var parts: [String] = []
             if hierarchy.limitsProcesses { parts.append("pids") }
             if hierarchy.limitsMemory { parts.append("memory") }
-            if hierarchy.unified { parts.append("kill+cpu") }
+            if hierarchy.measuresCPU { parts.append("cpu") }
+            if hierarchy.unified { parts.append("kill") }
             return "\(hierarchy.unified ? "v2" : "v1") \(parts.joined(separator: "+")) at \(hierarchy.parent)"
         }.joined(separator: "; ")
     }
 
-    /// Finds a usable layout, creating the `cloudmesh-sandbox` parents; returns nil and the reason when
+    /// Finds a usable layout, creating the `cloudmesh-sandbox` parents; returns nil and the reasons when
     /// cgroups cannot be used. `root` is the cgroup mount point (a test may pass a fake tree).
     static func detect(
         root: String = "/sys/fs/cgroup",
@@ -62,35 +71,40 @@ struct CgroupLayout: Sendable, Equatable {
             }
         }
         var problems: [String] = []
-        var hierarchies: [Hierarchy] = []
-        let pureUnified = SystemFiles.exists(root + "/cgroup.controllers")
-        let unifiedMount = pureUnified ? root : root + "/unified"
-        if let own = ownPaths[""], SystemFiles.exists(unifiedMount + "/cgroup.controllers") {
-            switch prepareUnified(mount: unifiedMount, own: own) {
-            case .success(let hierarchy): hierarchies.append(hierarchy)
-            case .failure(let problem): problems.append(problem.text)
+        if SystemFiles.exists(root + "/cgroup.controllers") {
+            guard let own = ownPaths[""] else { return (nil, ["this process is in no cgroup v2 cgroup"]) }
+            switch prepareUnified(mount: root, own: own) {
+            case .success(let hierarchy): return (CgroupLayout(hierarchies: [hierarchy]), [])
+            case .failure(let problem): return (nil, [problem.text])
             }
         }
-        if !pureUnified {
-            for controller in ["pids", "memory"] where !hierarchies.contains(where: {
-                controller == "pids" ? $0.limitsProcesses : $0.limitsMemory
-            }) {
-                guard let own = ownPaths[controller], SystemFiles.exists("\(root)/\(controller)/cgroup.procs") else {
-                    problems.append("the cgroup v1 \(controller) controller is not mounted")
-                    continue
-                }
-                let parent = join("\(root)/\(controller)", own, "cloudmesh-sandbox")
-                if let problem = makeDirectory(parent) {
-                    problems.append(problem)
-                    continue
-                }
-                hierarchies.append(
-                    Hierarchy(
-                        parent: parent, unified: false, limitsProcesses: controller == "pids",
-                        limitsMemory: controller == "memory"))
+        var hierarchies: [Hierarchy] = []
+        for controller in ["pids", "memory", "cpuacct"] {
+            guard let own = ownPaths[controller], let mount = v1Mount(of: controller, under: root) else {
+                problems.append("the cgroup v1 \(controller) controller is not mounted")
+                continue
             }
+            let parent = join(mount, own, "cloudmesh-sandbox")
+            if let problem = makeDirectory(parent) {
+                problems.append(problem)
+                continue
+            }
+            hierarchies.append(
+                Hierarchy(
+                    parent: parent, unified: false, limitsProcesses: controller == "pids",
+                    limitsMemory: controller == "memory", measuresCPU: controller == "cpuacct"))
         }
         return (hierarchies.isEmpty ? nil : CgroupLayout(hierarchies: hierarchies), problems)
+    }
+
+    /// The mount directory of a v1 controller: `<root>/<controller>` or a co-mount such as `cpu,cpuacct`.
+    private static func v1Mount(of controller: String, under root: String) -> String? {
+        if SystemFiles.exists("\(root)/\(controller)/tasks") { return "\(root)/\(controller)" }
+        let entries = (try? FileManagerLite.directoryEntries(root)) ?? []
+        for entry in entries where entry.split(separator: ",").contains(Substring(controller)) {
+            if SystemFiles.exists("\(root)/\(entry)/tasks") { return "\(root)/\(entry)" }
+        }
+        return nil
     }
 
     private struct Problem: Error {
@@ -128,7 +142,23 @@ struct CgroupLayout: Sendable, Equatable {
         return .success(
             Hierarchy(
                 parent: parent, unified: true, limitsProcesses: enabled.contains("pids"),
-                limitsMemory: enabled.contains("memory")))
+                limitsMemory: enabled.contains("memory"), measuresCPU: true))
+    }
+
+    /// Lists a directory's entries (without `.` and `..`).
+    private enum FileManagerLite {
+        static func directoryEntries(_ path: String) throws -> [String] {
+            guard let directory = opendir(path) else { return [] }
+            defer { closedir(directory) }
+            var names: [String] = []
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name != "." && name != ".." { names.append(name) }
+            }
+            return names
+        }
     }
 
     /// Creates a directory if it does not exist; returns a problem description on failure.

@@ -13,7 +13,7 @@ final class JobCgroup {
     }
 
     private let directories: [Directory]
-    /// Open `cgroup.procs` files, one per directory, for the child to write itself into.
+    /// Open `cgroup.procs` (v2) or `tasks` (v1) files, one per directory, for the child to write itself into.
     let procsFiles: [Int32]
 
     /// Creates the job's directories and writes its limits. On failure nothing is left behind.
@@ -51,11 +51,11 @@ final class JobCgroup {
                     throw .systemCallFailed(operation: "writing \(file) of \(path)", errno: result)
                 }
             }
-            let fd = open(path + "/cgroup.procs", O_WRONLY | LinuxCalls.oCloexec)
+            let fd = open(path + "/" + hierarchy.joinFile, O_WRONLY | LinuxCalls.oCloexec)
             guard fd >= 0 else {
                 let code = errno
                 undo()
-                throw .systemCallFailed(operation: "opening \(path)/cgroup.procs", errno: code)
+                throw .systemCallFailed(operation: "opening \(path)/\(hierarchy.joinFile)", errno: code)
             }
             files.append(fd)
         }
@@ -93,16 +93,22 @@ final class JobCgroup {
             if processIDs().isEmpty { return true }
             killAll()
             if ContinuousClock.now >= deadline { return processIDs().isEmpty }
-            var pause = timespec(tv_sec: 0, tv_nsec: 2_000_000)
+            var pause = timespec(tv_sec: 0, tv_nsec: 250_000)
             nanosleep(&pause, nil)
         }
     }
 
-    /// User plus system CPU time of the job (v2 `cpu.stat`).
+    /// User plus system CPU time of the job (v2 `cpu.stat`, v1 `cpuacct.usage`).
     func cpuTime() -> Duration? {
-        for directory in directories where directory.hierarchy.unified {
-            guard let text = SystemFiles.read(directory.path + "/cpu.stat") else { continue }
-            if let micros = Self.field("usage_usec", in: text) { return .microseconds(micros) }
+        for directory in directories where directory.hierarchy.measuresCPU {
+            if directory.hierarchy.unified {
+                guard let text = SystemFiles.read(directory.path + "/cpu.stat") else { continue }
+                if let micros = Self.field("usage_usec", in: text) { return .microseconds(micros) }
+            } else if let text = SystemFiles.read(directory.path + "/cpuacct.usage"),
+                let nanoseconds = UInt64(text.trimmingWhitespace())
+            {
+                return .nanoseconds(nanoseconds)
+            }
         }
         return nil
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Where per-job cgroups are created, found once at start from `/proc/self/cgroup` and `/sys/fs/cgroup`.

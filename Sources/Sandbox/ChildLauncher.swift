@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// A process to start. Everything the child needs is prepared from this before `fork()`, so the child
@@ -66,8 +66,8 @@ enum ChildLauncher {
         var owned: [UnsafeMutableRawPointer] = []
         var parentDescriptors: [Int32] = []
         defer {
-            owned.forEach { free($0) }
-            parentDescriptors.forEach { close($0) }
+            for pointer in owned { free(pointer) }
+            for fd in parentDescriptors { close(fd) }
         }
         func cString(_ text: String) -> UnsafeMutablePointer<CChar> {
             let pointer = strdup(text)!

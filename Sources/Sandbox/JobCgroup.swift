@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// The cgroup directories of one job: created with limits before the job starts, joined by the job's
@@ -21,8 +21,8 @@ final class JobCgroup {
         var created: [Directory] = []
         var files: [Int32] = []
         func undo() {
-            files.forEach { close($0) }
-            created.reversed().forEach { rmdir($0.path) }
+            for fd in files { close(fd) }
+            for directory in created.reversed() { rmdir(directory.path) }
         }
         for hierarchy in layout.hierarchies {
             let path = hierarchy.parent + "/" + name
@@ -64,7 +64,7 @@ final class JobCgroup {
     }
 
     deinit {
-        procsFiles.forEach { close($0) }
+        for fd in procsFiles { close(fd) }
     }
 
     /// Kills every process of the job: atomically with `cgroup.kill` (v2), otherwise by sending SIGKILL to

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Foundation
 import Logging
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// Everything a runner decided at creation, shared by its jobs.
 struct RunnerSettings: Sendable {
@@ -89,7 +90,7 @@ struct JobExecution {
         defer { cgroup?.remove() }
 
         var closeAfterLaunch: [Int32] = []
-        defer { closeAfterLaunch.forEach { close($0) } }
+        defer { for fd in closeAfterLaunch { close(fd) } }
         var plan = LaunchPlan(
             executable: "", arguments: [], environment: [], workingDirectory: nil, descriptors: [],
             limits: rlimits(), cgroupProcsFiles: cgroup?.procsFiles ?? [],
@@ -130,7 +131,7 @@ struct JobExecution {
 
         let start = ContinuousClock.now
         let pid = try ChildLauncher.launch(plan)
-        closeAfterLaunch.forEach { close($0) }
+        for fd in closeAfterLaunch { close(fd) }
         closeAfterLaunch.removeAll()
         for fd in [stdoutPipe.read, stderrPipe.read] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
         let pidDescriptor = LinuxCalls.shared.pidfdOpen?(pid, 0) ?? -1
@@ -162,8 +163,8 @@ struct JobExecution {
         var ended: (status: Int32, usage: rusage)?
         let killTree = {
             cgroup?.killAll()
-            kill(pid, SIGKILL)
             if settings.bubblewrap == nil { kill(-pid, SIGKILL) }
+            kill(pid, SIGKILL)
             if cgroup == nil, let lease { ChildLauncher.killAllProcesses(ofUser: lease.uid) }
         }
         while ended == nil {
@@ -178,6 +179,12 @@ struct JobExecution {
             _ = poll(&descriptors, nfds_t(descriptors.count), Int32(clamping: wait))
             drain(&stdoutRead, into: &stdout)
             drain(&stderrRead, into: &stderr)
+            let pidReadable = pidDescriptor >= 0 && descriptors[descriptors.count - 2].revents != 0
+            if pidReadable && settings.bubblewrap == nil && cgroup == nil {
+                // The unsandboxed job's process group, while its exited leader (not yet reaped) still
+                // reserves the group id, so the signal cannot reach a process that reused it.
+                kill(-pid, SIGKILL)
+            }
             let reaped = ChildLauncher.reap(pid, options: WNOHANG)
             if reaped.pid == pid {
                 ended = (reaped.status, reaped.usage)
@@ -203,9 +210,8 @@ struct JobExecution {
                     "processes of a finished job survived SIGKILL for 2 s",
                     metadata: ["pids": "\(cgroup.processIDs())"])
             }
-        } else {
-            if settings.bubblewrap == nil { kill(-pid, SIGKILL) }
-            if let lease { ChildLauncher.killAllProcesses(ofUser: lease.uid) }
+        } else if let lease {
+            ChildLauncher.killAllProcesses(ofUser: lease.uid)
         }
         // Whatever the job wrote before it ended is still in the pipes.
         while stdoutRead != nil || stderrRead != nil {

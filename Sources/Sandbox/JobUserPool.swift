@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// Hands out the unprivileged user ids that jobs run as when the worker is root: one id per running job,
 /// so that `RLIMIT_NPROC` counts each job's processes alone and killing "everything owned by the job's

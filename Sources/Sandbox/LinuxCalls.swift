@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Linux system calls that Swift's C module does not import (they are GNU extensions), resolved once
@@ -26,11 +26,15 @@ struct LinuxCalls: @unchecked Sendable {
     static let closeRangeCloexec: Int32 = 4
     static let memfdCloexec: UInt32 = 1
     static let oCloexec: Int32 = 0o2000000
-    static let oDirectory: Int32 = 0o200000
 
     /// Linux `RLIMIT_*` numbers (the same on every Linux architecture Swift supports).
     enum Resource: Int32 {
-        case cpu = 0, fileSize = 1, data = 2, stack = 3, core = 4, processes = 6, openFiles = 7, addressSpace = 9
+        case cpu = 0
+        case fileSize = 1
+        case core = 4
+        case processes = 6
+        case openFiles = 7
+        case addressSpace = 9
     }
 
     private init() {

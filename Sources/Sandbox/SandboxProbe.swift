@@ -41,7 +41,8 @@ public struct SandboxProbeReport: Sendable, Equatable, Codable {
             (BubblewrapCommand.jobEnvironment(home: "") + BubblewrapCommand.launcherEnvironment).map {
                 String($0.split(separator: "=", maxSplits: 1)[0])
             } + ["PWD"])
-        return environmentNames.allSatisfy(allowed.contains) && (initEnvironmentNames ?? []).allSatisfy(allowed.contains)
+        return environmentNames.allSatisfy(allowed.contains)
+            && (initEnvironmentNames ?? []).allSatisfy(allowed.contains)
     }
     /// Whether every check passed.
     public var fullyIsolated: Bool {

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// Runs job code: anything that takes Python source bytes and returns how it went.
 public protocol JobCodeRunner: Sendable {
@@ -24,9 +25,9 @@ public final class SandboxRunner: JobCodeRunner {
     /// - Throws: ``SandboxError/bubblewrapNotInstalled(searched:)`` when bubblewrap is missing in
     ///   bubblewrap mode (install it with `apt-get install bubblewrap`, or set `SANDBOX=none`), and other
     ///   ``SandboxError``s for an unusable interpreter or configuration.
-    public init(configuration: SandboxConfiguration, logger: Logger = Logger(label: "cloudmesh.sandbox")) throws(
-        SandboxError
-    ) {
+    public init(configuration: SandboxConfiguration, logger: Logger = Logger(label: "cloudmesh.sandbox"))
+        throws(SandboxError)
+    {
         if let problem = configuration.limits.validationProblem() { throw .invalidConfiguration(problem) }
         if configuration.mode == .bubblewrap && geteuid() == 0 && configuration.jobUserIDs.isEmpty {
             throw .invalidConfiguration("the job user id range is empty")
@@ -121,7 +122,8 @@ public final class SandboxRunner: JobCodeRunner {
         if layout == nil {
             missing.append(
                 "leftover processes are killed through the pid namespace"
-                    + (settings.switchesUser ? " and the job's user id" : "") + ", CPU time and peak memory are not measured")
+                    + (settings.switchesUser ? " and the job's user id" : "")
+                    + ", CPU time and peak memory are not measured")
         }
         return missing.isEmpty ? "everything is enforced" : missing.joined(separator: "; ")
     }

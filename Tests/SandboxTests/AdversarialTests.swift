@@ -4,7 +4,7 @@ import Testing
 @testable import Sandbox
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Hostile jobs are contained and the worker (this test process) stays healthy.
@@ -17,7 +17,8 @@ import Glibc
 
         init() throws {
             directory = try TestSupport.temporaryDirectory()
-            try "[\(keypairToken),1,2,3]".write(toFile: directory + "/worker-keypair.json", atomically: true, encoding: .utf8)
+            try "[\(keypairToken),1,2,3]".write(
+                toFile: directory + "/worker-keypair.json", atomically: true, encoding: .utf8)
             try "PINATA_JWT=\(envToken)\n".write(toFile: directory + "/.env", atomically: true, encoding: .utf8)
         }
 
@@ -244,7 +245,8 @@ import Glibc
             async let sawDaemon = TestSupport.eventually(within: .seconds(3)) {
                 !TestSupport.processes(containing: marker).isEmpty
             }
-            let outcome = try await runner.run(code: Array(Self.daemonizer(marker: marker, mainSleeps: mainSleeps).utf8))
+            let outcome = try await runner.run(
+                code: Array(Self.daemonizer(marker: marker, mainSleeps: mainSleeps).utf8))
             #expect(await sawDaemon, "the daemon never ran, so the test would prove nothing")
             #expect(outcome.stdout == "daemon started\n")
             #expect(outcome.timedOut == (mainSleeps > 3))
@@ -270,7 +272,8 @@ import Glibc
             """
         let outcome = try await TestSupport.run(source) { $0.tmpfsBytes = 8 << 20 }
         #expect(outcome.returncode == 0, "\(outcome.stderr)")
-        #expect(outcome.stdout.contains("big.bin 8 No space left on device") || outcome.stdout.contains("No space left"))
+        #expect(
+            outcome.stdout.contains("big.bin 8 No space left on device") || outcome.stdout.contains("No space left"))
         #expect(outcome.stdout.split(separator: "\n").count == 2)
     }
 
@@ -342,7 +345,8 @@ import Glibc
     }
 
     @Test func readingStdinGetsEndOfFile() async throws {
-        let outcome = try await TestSupport.run("import sys\nprint(repr(sys.stdin.read()), repr(sys.stdin.buffer.read(10)))\n")
+        let outcome = try await TestSupport.run(
+            "import sys\nprint(repr(sys.stdin.read()), repr(sys.stdin.buffer.read(10)))\n")
         #expect(outcome.stdout == "'' b''\n")
     }
 

@@ -91,7 +91,9 @@ import Testing
         let runner = try TestSupport.runner()
         try await withThrowingTaskGroup(of: ExecutionOutcome.self) { group in
             for index in 0..<4 {
-                group.addTask { try await runner.run(code: Array("import time\ntime.sleep(0.2)\nprint(\(index))\n".utf8)) }
+                group.addTask {
+                    try await runner.run(code: Array("import time\ntime.sleep(0.2)\nprint(\(index))\n".utf8))
+                }
             }
             var seen: Set<String> = []
             for try await outcome in group {
@@ -108,5 +110,23 @@ import Testing
         let cpu = try #require(outcome.cpuTime)
         #expect(cpu > .milliseconds(50))
         if let peak = outcome.peakMemoryBytes { #expect(peak > 40 << 20) }
+    }
+}
+
+/// Cancelling the waiting task kills the job.
+@Suite struct CancellationTests {
+    @Test(arguments: [SandboxMode.bubblewrap, .none])
+    func cancellingTheTaskKillsTheJob(mode: SandboxMode) async throws {
+        let marker = "2000.\(UInt32.random(in: 100_000...999_999))"
+        let runner = try TestSupport.runner(mode, timeout: .seconds(30))
+        let job = Task {
+            try await runner.run(code: Array("import os\nos.execv('/usr/bin/sleep', ['sleep', '\(marker)'])\n".utf8))
+        }
+        #expect(await TestSupport.eventually { !TestSupport.processes(containing: marker).isEmpty })
+        let start = ContinuousClock.now
+        job.cancel()
+        await #expect(throws: CancellationError.self) { try await job.value }
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(TestSupport.processes(containing: marker).isEmpty)
     }
 }

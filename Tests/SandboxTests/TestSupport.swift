@@ -5,7 +5,7 @@ import Testing
 @testable import Sandbox
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Helpers shared by the sandbox tests.

@@ -76,7 +76,8 @@ for entry in series {
     let addedMedian = entry.percentile(0.5) - bare.percentile(0.5)
     print(
         entry.name.padding(toLength: 18, withPad: " ", startingAt: 0)
-            + String(format: " %7.2f %7.2f %7.2f   %9.2f   %9.2f", entry.mean, entry.percentile(0.5),
+            + String(
+                format: " %7.2f %7.2f %7.2f   %9.2f   %9.2f", entry.mean, entry.percentile(0.5),
                 entry.percentile(0.95), addedMean, addedMedian))
     rows.append([
         "name": entry.name, "description": entry.description, "mean_ms": entry.mean,

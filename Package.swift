@@ -79,6 +79,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // Benchmark: a trivial job through the sandbox against bare python3 (bench/sandbox).
+        .executableTarget(
+            name: "sandbox-bench",
+            dependencies: [
+                "Sandbox",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/sandbox"
+        ),
         // The command-line front end.
         .executableTarget(
             name: "CloudMeshWorkerCLI",

@@ -78,7 +78,9 @@ public struct ChainJobSource: JobSource {
                             metadata: ["error": "\(error)", "retry_in": "\(retryIn)"])
                     }
                 }
-                logger.warning("program subscription ended; discovering jobs by polling only")
+                if !Task.isCancelled {
+                    logger.warning("program subscription ended; discovering jobs by polling only")
+                }
                 continuation.finish()
             }
             continuation.onTermination = { _ in task.cancel() }

@@ -58,7 +58,9 @@ final class EndToEndStack: Sendable {
         else { throw EndToEndFailure("the devnet made no keypair: \(keypair)") }
         let keypairPath = directory.appendingPathComponent("worker-keypair.json").path
         let text = "[" + secret.map(String.init).joined(separator: ",") + "]"
-        guard FileManager.default.createFile(atPath: keypairPath, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: keypairPath, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
         else { throw EndToEndFailure("cannot write \(keypairPath)") }
         let endpoints = devnet.endpoints
         var environment = [
@@ -89,6 +91,15 @@ final class EndToEndStack: Sendable {
             throw EndToEndFailure("\(setup.name) --once \(exit); log tail:\n\(worker.tail())")
         }
         return worker
+    }
+
+    /// Stops a continuously running worker with SIGTERM and checks that it exits 0.
+    func stopGracefully(_ worker: WorkerProcess) async throws {
+        worker.send(SIGTERM)
+        let exit = try await worker.waitForExit(timeout: .seconds(60))
+        guard exit == .init(signaled: false, status: 0) else {
+            throw EndToEndFailure("\(worker.name) \(exit) after SIGTERM; log tail:\n\(worker.tail())")
+        }
     }
 
     /// The journal of `setup`'s worker.
@@ -160,13 +171,31 @@ final class EndToEndStack: Sendable {
         }
     }
 
+    /// Waits until `condition` holds, polling.
+    func waitUntil(
+        _ what: String, timeout: Duration = .seconds(60), worker: WorkerProcess? = nil,
+        _ condition: () async throws -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else {
+                throw EndToEndFailure(
+                    "\(what) did not happen within \(timeout)"
+                        + (worker.map { "; worker log tail:\n\($0.tail())" } ?? ""))
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
     // MARK: - Reads
 
     /// The bytes the devnet gateway serves for `cid`.
     func gatewayBytes(_ cid: String) async throws -> [UInt8] {
         let response = try await HTTPClient.shared.execute(
             HTTPClientRequest(url: "\(devnet.endpoints.gatewayURL)/ipfs/\(cid)"), timeout: .seconds(30))
-        guard response.status.code == 200 else { throw EndToEndFailure("gateway answered \(response.status) for \(cid)") }
+        guard response.status.code == 200 else {
+            throw EndToEndFailure("gateway answered \(response.status) for \(cid)")
+        }
         return Array(buffer: try await response.body.collect(upTo: 64 << 20))
     }
 
@@ -182,7 +211,9 @@ final class EndToEndStack: Sendable {
         request.body = .bytes(ByteBuffer(data: try JSONSerialization.data(withJSONObject: body)))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let answer = try DevnetJSON(parsing: Data(buffer: try await response.body.collect(upTo: 16 << 20)))
-        guard let signatures = answer["result"].array else { throw EndToEndFailure("getSignaturesForAddress: \(answer)") }
+        guard let signatures = answer["result"].array else {
+            throw EndToEndFailure("getSignaturesForAddress: \(answer)")
+        }
         return signatures
     }
 

@@ -149,23 +149,28 @@ final class EndToEndStack: Sendable {
         }
     }
 
-    /// Waits until `condition` holds for the journal of `setup` (read while the worker runs).
+    /// Waits until `condition` holds for the journal of `setup`, read while `worker` runs (once it has opened
+    /// its journal; a journal that cannot be read yet counts as not holding).
     func waitForJournal(
-        _ setup: WorkerSetup, timeout: Duration = .seconds(60), worker: WorkerProcess? = nil,
+        _ setup: WorkerSetup, timeout: Duration = .seconds(60), worker: WorkerProcess,
         _ condition: (Journal) async throws -> Bool
     ) async throws {
         let deadline = ContinuousClock.now + timeout
+        var lastError: (any Error)?
         while true {
-            if FileManager.default.fileExists(atPath: setup.stateDirectory + "/" + Journal.fileName) {
-                let journal = try journal(setup)
-                let holds = try await condition(journal)
-                try journal.close()
-                if holds { return }
+            if worker.log.contains("worker starting") {
+                do {
+                    let journal = try journal(setup)
+                    defer { try? journal.close() }
+                    if try await condition(journal) { return }
+                } catch {
+                    lastError = error
+                }
             }
             guard ContinuousClock.now < deadline else {
                 throw EndToEndFailure(
                     "the journal condition did not hold within \(timeout)"
-                        + (worker.map { "; worker log tail:\n\($0.tail())" } ?? ""))
+                        + (lastError.map { " (last error: \($0))" } ?? "") + "; worker log tail:\n\(worker.tail())")
             }
             try await Task.sleep(for: .milliseconds(100))
         }

@@ -12,6 +12,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 missing=()
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 command -v ipfs_cid >/dev/null 2>&1 || missing+=(ipfs-cid)
+[ -x /usr/bin/python3 ] || missing+=(python3)  # the sandbox binds the system Python, not a user's pyenv
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if ((${#missing[@]})); then
     log "installing Debian packages: ${missing[*]}"

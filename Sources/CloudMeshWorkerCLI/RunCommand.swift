@@ -38,6 +38,8 @@ struct RunCommand: AsyncParsableCommand {
             """
     )
 
+    @OptionGroup var common: ConfigurationOptions
+
     @Flag(help: "Process the pending jobs, then exit 0 when nothing this worker may take is left.")
     var once = false
 
@@ -46,22 +48,10 @@ struct RunCommand: AsyncParsableCommand {
     )
     var envFile: String?
 
-    @Option(name: .customLong("rpc-url"), help: "Solana JSON-RPC endpoint [SOLANA_RPC_URL].")
-    var rpcURL: String?
-
     @Option(
         name: .customLong("ws-url"),
         help: "Solana PubSub endpoint [SOLANA_WS_URL, default: RPC port + 1].")
     var webSocketURL: String?
-
-    @Option(
-        name: .customLong("program-id"), help: "Only jobs of this program are processed [PROGRAM_ID].")
-    var programID: String?
-
-    @Option(
-        name: .customLong("keypair"),
-        help: "The worker's keypair file, created if missing [WORKER_KEYPAIR_PATH].")
-    var keypairPath: String?
 
     @Option(
         name: .customLong("gateway"),
@@ -102,11 +92,6 @@ struct RunCommand: AsyncParsableCommand {
     var sandbox: String?
 
     @Option(
-        name: .customLong("state-dir"),
-        help: "The journal's directory [STATE_DIR, default ./.cloudmesh-worker].")
-    var stateDirectory: String?
-
-    @Option(
         name: .customLong("metrics-addr"),
         help: "Serve /metrics and /healthz at host:port [METRICS_ADDR].")
     var metricsAddress: String?
@@ -126,35 +111,29 @@ struct RunCommand: AsyncParsableCommand {
     var flags: [String: String] {
         typealias Name = WorkerConfiguration.Name
         let pairs: [(Name, String?)] = [
-            (.rpcURL, rpcURL), (.webSocketURL, webSocketURL), (.programID, programID),
-            (.keypairPath, keypairPath),
-            (.gatewayURLs, gateways), (.ipfsAPIURL, ipfsAPIURL), (.pollInterval, pollInterval),
-            (.executionTimeout, executionTimeout), (.costLamports, costLamports),
+            (.webSocketURL, webSocketURL), (.gatewayURLs, gateways), (.ipfsAPIURL, ipfsAPIURL),
+            (.pollInterval, pollInterval), (.executionTimeout, executionTimeout), (.costLamports, costLamports),
             (.maxConcurrentJobs, maxConcurrentJobs), (.shard, shard), (.sandbox, sandbox),
-            (.stateDirectory, stateDirectory), (.metricsAddress, metricsAddress), (.logFormat, logFormat),
-            (.logLevel, logLevel), (.subscribe, noSubscribe ? "false" : nil),
+            (.metricsAddress, metricsAddress), (.logFormat, logFormat), (.logLevel, logLevel),
+            (.subscribe, noSubscribe ? "false" : nil),
         ]
-        var flags: [String: String] = [:]
+        var flags = common.flags
         for (name, value) in pairs {
             if let value { flags[name.rawValue] = value }
         }
         return flags
     }
 
-    func run() async throws {
-        try await runWorker()
-    }
-
     /// Loads the configuration and runs the worker; failures print one line per problem and exit 1 or 2.
-    func runWorker() async throws {
+    func run() async throws {
         do {
-            let configuration: WorkerConfiguration
+            let loaded: WorkerConfiguration
             do {
-                configuration = try WorkerRuntime.loadConfiguration(flags: flags, envFile: envFile)
+                loaded = try WorkerRuntime.loadConfiguration(flags: flags, envFile: envFile)
             } catch {
                 throw WorkerRuntimeError(error)
             }
-            _ = try await WorkerRuntime(configuration: configuration, options: .init(once: once)).run()
+            _ = try await WorkerRuntime(configuration: loaded, options: .init(once: once)).run()
         } catch let error as WorkerRuntimeError {
             let heading = error.kind == .configuration ? "configuration error" : "error"
             for line in error.lines {

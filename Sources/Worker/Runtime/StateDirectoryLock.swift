@@ -19,7 +19,8 @@ final class StateDirectoryLock: Sendable {
             throw WorkerRuntimeError(
                 .configuration,
                 [
-                    "STATE_DIR=\"\(directory)\" cannot be created (\(error.localizedDescription)). Set STATE_DIR to a writable directory."
+                    "STATE_DIR=\"\(directory)\" cannot be created (\(error.localizedDescription)). "
+                        + "Set STATE_DIR to a writable directory."
                 ])
         }
         let path = (directory as NSString).appendingPathComponent("worker.lock")
@@ -28,7 +29,8 @@ final class StateDirectoryLock: Sendable {
             throw WorkerRuntimeError(
                 .configuration,
                 [
-                    "STATE_DIR=\"\(directory)\": \(path) cannot be opened (\(String(cString: strerror(errno)))). Set STATE_DIR to a writable directory."
+                    "STATE_DIR=\"\(directory)\": \(path) cannot be opened (\(String(cString: strerror(errno)))). "
+                        + "Set STATE_DIR to a writable directory."
                 ])
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {

@@ -32,7 +32,7 @@ public struct WorkerRuntime: Sendable {
         public init(
             once: Bool, environment: [String: String] = ProcessInfo.processInfo.environment,
             logSink: LogSink = .standardError,
-            output: @escaping @Sendable (String) -> Void = { print($0) },
+            output: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) },
             handleSignals: Bool = true,
             onMetricsServerStarted: @escaping @Sendable (Int) async -> Void = { _ in }
         ) {

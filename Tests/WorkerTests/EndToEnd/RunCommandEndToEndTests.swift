@@ -84,4 +84,34 @@ struct RunCommandEndToEndTests {
         #expect(worker.log.contains("low balance"))
         #expect(worker.log.contains(" critical SANDBOX=none: JOB CODE RUNS WITHOUT ISOLATION"))
     }
+
+    @Test("A second worker on the same STATE_DIR refuses to start; SIGTERM stops the first with status 0")
+    func oneWorkerPerStateDirectory() async throws {
+        let devnet = try await Devnet.shared()
+        let directory = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let environment = [
+            "SOLANA_RPC_URL": devnet.endpoints.rpcURL, "PINATA_JWT": devnet.pinataJWT,
+            "PINATA_API_URL": devnet.endpoints.pinataURL, "IPFS_GATEWAY_URL": devnet.endpoints.gatewayURL,
+            "WORKER_KEYPAIR_PATH": directory.appendingPathComponent("keypair.json").path,
+            "STATE_DIR": directory.appendingPathComponent("state").path, "SANDBOX": "none", "POLL_INTERVAL": "1",
+            "PROGRAM_ID": "11111111111111111111111111111112",
+        ]
+        let first = try WorkerProcess(name: "first", directory: directory, environment: environment, arguments: [])
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !first.log.contains("worker starting") {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("the first worker did not start: \(first.tail())")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let second = try WorkerProcess(
+            name: "second", directory: directory, environment: environment, arguments: ["--once"])
+        #expect(try await second.waitForExit(timeout: .seconds(30)) == .init(signaled: false, status: 1))
+        #expect(second.log.contains("another worker is running with STATE_DIR"))
+        first.send(SIGTERM)
+        #expect(try await first.waitForExit(timeout: .seconds(30)) == .init(signaled: false, status: 0))
+        #expect(first.output.contains("stopped by a signal"))
+    }
 }

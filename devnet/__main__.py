@@ -61,6 +61,11 @@ def _die_with_parent() -> None:
 
 def main() -> None:
     """Entry point."""
+    # A parent may have blocked signals (Swift test runners block SIGTERM in every thread, and a child
+    # inherits the mask): unblock them, or neither SIGTERM nor the parent-death signal would stop us.
+    import signal
+
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
     _die_with_parent()
     config = parse_args()
     try:

@@ -241,16 +241,16 @@ import Testing
     {
         for mainSleeps in [1.0, 30] {
             let marker = "1000.\(UInt32.random(in: 100_000...999_999))"
-            let runner = try TestSupport.runner(mode, timeout: .seconds(3), cgroups: cgroups)
-            async let sawDaemon = TestSupport.eventually(within: .seconds(3)) {
+            let runner = try TestSupport.runner(mode, timeout: .seconds(10), cgroups: cgroups)
+            async let sawDaemon = TestSupport.eventually(within: .seconds(30)) {
                 !TestSupport.processes(containing: marker).isEmpty
             }
             let outcome = try await runner.run(
                 code: Array(Self.daemonizer(marker: marker, mainSleeps: mainSleeps).utf8))
             #expect(await sawDaemon, "the daemon never ran, so the test would prove nothing")
             #expect(outcome.stdout == "daemon started\n")
-            #expect(outcome.timedOut == (mainSleeps > 3))
-            let gone = await TestSupport.eventually(within: .seconds(2)) {
+            #expect(outcome.timedOut == (mainSleeps > 10))
+            let gone = await TestSupport.eventually(within: .seconds(10)) {
                 TestSupport.processes(containing: marker).isEmpty
             }
             #expect(gone, "the daemon outlived the job (\(mode), cgroups \(cgroups))")

@@ -53,7 +53,7 @@ enum TestSupport {
     }
 
     /// Polls `condition` until it holds or `timeout` passes.
-    static func eventually(within timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+    static func eventually(within timeout: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if condition() { return true }

@@ -21,7 +21,7 @@ final class Locked<Value>: @unchecked Sendable {
 /// Polls `condition` until it holds or `timeout` passes (no sleeping for luck: the deadline only bounds a
 /// failing test).
 func eventually(
-    timeout: Duration = .seconds(10), _ condition: @Sendable () async -> Bool
+    timeout: Duration = .seconds(30), _ condition: @Sendable () async -> Bool
 ) async -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {

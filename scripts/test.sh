@@ -3,7 +3,9 @@
 #   1. set-up (Debian packages, the devnet venv, the debug build)
 #   2. the golden vectors are regenerated from their oracle scripts and must equal the committed ones
 #   3. the devnet's own tests (pytest, with the real `solana` Python client as the wire oracle)
-#   4. the Swift tests; those that need a chain start their own devnet on free ports
+#   4. the Swift tests, in three runs so that the sandbox's fork and memory bombs do not starve the
+#      timing of the others: unit and integration tests; the sandbox's tests; end to end (the real
+#      worker binary and CLI against devnets, each started on free ports)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,8 +21,13 @@ fi
 log "devnet tests (pytest)"
 .venv/bin/python -m pytest devnet/tests -q -p no:cacheprovider
 
-log "Swift tests"
+log "Swift tests: building"
 swift build --build-tests
 export CLOUDMESH_DEVNET_PYTHON="$PWD/.venv/bin/python"
 export CLOUDMESH_WORKER_BINARY="$PWD/.build/debug/cloudmesh-worker"
-swift test --skip-build
+log "Swift tests: units and integration"
+swift test --skip-build --skip 'SandboxTests|EndToEndTests|CLITests'
+log "Swift tests: the sandbox (adversarial jobs)"
+swift test --skip-build --filter SandboxTests
+log "Swift tests: end to end (worker binary and CLI against devnets)"
+swift test --skip-build --filter 'EndToEndTests|CLITests'

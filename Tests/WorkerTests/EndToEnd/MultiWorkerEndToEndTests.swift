@@ -4,7 +4,7 @@ import Testing
 import Worker
 
 /// Two real workers on one devnet: sharded (no job executed twice) and unsharded (races lost calmly).
-@Suite("End to end: several workers")
+@Suite("End to end: several workers", .timeLimit(.minutes(5)))
 struct MultiWorkerEndToEndTests {
     @Test("WORKER_SHARD 1/2 and 2/2 settle 20 jobs, each executed once, by its shard's worker")
     func shardedWorkers() async throws {

@@ -5,7 +5,7 @@ import Testing
 import Worker
 
 /// The `run` command's start-up: configuration errors, the first run's keypair, the sandbox announcement.
-@Suite("End to end: starting the worker")
+@Suite("End to end: starting the worker", .timeLimit(.minutes(5)))
 struct RunCommandEndToEndTests {
     private func scratchDirectory() throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(

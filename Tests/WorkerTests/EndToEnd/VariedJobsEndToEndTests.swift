@@ -4,7 +4,7 @@ import Testing
 import Worker
 
 /// Twenty jobs of varied code, run by the real binary against a devnet: on-chain fields, published documents.
-@Suite("End to end: varied jobs")
+@Suite("End to end: varied jobs", .timeLimit(.minutes(5)))
 struct VariedJobsEndToEndTests {
     /// A job's code and what its result document must say.
     struct Case: Sendable {

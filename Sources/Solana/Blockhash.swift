@@ -4,14 +4,13 @@ public struct Blockhash: Hashable, Sendable, CustomStringConvertible {
     public let bytes: [UInt8]
 
     /// Wraps 32 raw bytes.
-    public init<Bytes: Collection>(bytes: Bytes) throws(PublicKey.ParseError) where Bytes.Element == UInt8 {
-        guard bytes.count == 32 else { throw .wrongLength(bytes.count) }
-        self.bytes = Array(bytes)
+    public init<Bytes: Collection>(bytes: Bytes) throws(Base58ValueError) where Bytes.Element == UInt8 {
+        self.bytes = try Base58ValueError.checked(bytes, length: 32, kind: "a blockhash")
     }
 
     /// Parses the base58 text an RPC node returns.
-    public init(base58 text: String) throws(PublicKey.ParseError) {
-        self.bytes = try PublicKey(base58: text).bytes
+    public init(base58 text: String) throws(Base58ValueError) {
+        self.bytes = try Base58ValueError.decoded(text, length: 32, kind: "a blockhash")
     }
 
     /// Wraps bytes known to be 32 long.
@@ -35,35 +34,16 @@ public struct Signature: Hashable, Sendable, CustomStringConvertible {
     public let bytes: [UInt8]
 
     /// A signature that is not well formed.
-    public enum ParseError: Error, Equatable, CustomStringConvertible {
-        /// The text is not base58.
-        case invalidBase58(Base58.DecodingError)
-        /// The decoded value does not have 64 bytes.
-        case wrongLength(Int)
-
-        public var description: String {
-            switch self {
-            case .invalidBase58(let error): "not a signature: \(error)"
-            case .wrongLength(let count): "not a signature: decodes to \(count) bytes, expected 64"
-            }
-        }
-    }
+    public typealias ParseError = Base58ValueError
 
     /// Wraps 64 raw bytes.
     public init<Bytes: Collection>(bytes: Bytes) throws(ParseError) where Bytes.Element == UInt8 {
-        guard bytes.count == Self.length else { throw .wrongLength(bytes.count) }
-        self.bytes = Array(bytes)
+        self.bytes = try Base58ValueError.checked(bytes, length: Self.length, kind: "a signature")
     }
 
     /// Parses base58 text.
     public init(base58 text: String) throws(ParseError) {
-        let decoded: [UInt8]
-        do {
-            decoded = try Base58.decode(text)
-        } catch {
-            throw .invalidBase58(error)
-        }
-        try self.init(bytes: decoded)
+        self.bytes = try Base58ValueError.decoded(text, length: Self.length, kind: "a signature")
     }
 
     /// The all-zero placeholder a transaction carries for a signature not yet made.

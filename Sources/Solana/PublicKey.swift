@@ -7,35 +7,18 @@ public struct PublicKey: Hashable, Sendable, Comparable, CustomStringConvertible
     public let bytes: [UInt8]
 
     /// An address that is not well formed.
-    public enum ParseError: Error, Equatable, CustomStringConvertible {
-        /// The text is not base58.
-        case invalidBase58(Base58.DecodingError)
-        /// The decoded value does not have 32 bytes.
-        case wrongLength(Int)
+    public typealias ParseError = Base58ValueError
 
-        public var description: String {
-            switch self {
-            case .invalidBase58(let error): "not a Solana address: \(error)"
-            case .wrongLength(let count): "not a Solana address: decodes to \(count) bytes, expected 32"
-            }
-        }
-    }
+    static let kind = "a Solana address"
 
     /// Wraps 32 raw bytes.
     public init<Bytes: Collection>(bytes: Bytes) throws(ParseError) where Bytes.Element == UInt8 {
-        guard bytes.count == Self.length else { throw .wrongLength(bytes.count) }
-        self.bytes = Array(bytes)
+        self.bytes = try Base58ValueError.checked(bytes, length: Self.length, kind: Self.kind)
     }
 
     /// Parses a base58 address.
     public init(base58 text: String) throws(ParseError) {
-        let decoded: [UInt8]
-        do {
-            decoded = try Base58.decode(text)
-        } catch {
-            throw .invalidBase58(error)
-        }
-        try self.init(bytes: decoded)
+        self.bytes = try Base58ValueError.decoded(text, length: Self.length, kind: Self.kind)
     }
 
     /// The base58 text of the address.

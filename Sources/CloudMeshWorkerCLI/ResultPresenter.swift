@@ -48,7 +48,10 @@ struct ResultPresenter {
             ["returncode", "\(summary.returnCode)"],
             ["executed_at", JobFormatting.sanitize(summary.executedAt)],
         ]
-        rows += summary.extras.map { [$0.name, JobFormatting.sanitize($0.json)] }
+        // The job's address is the first row already; plain strings are shown without their JSON quotes.
+        rows += summary.extras.filter { $0.name != "job" }.map {
+            [$0.name, JobFormatting.sanitize(Self.unquoted($0.json))]
+        }
         for line in JobFormatting.alignedRows(rows) { Swift.print(line) }
         Swift.print("--- stdout ---")
         Swift.print(
@@ -67,5 +70,11 @@ struct ResultPresenter {
                     scalar == "\n" || scalar == "\t" || scalar.properties.generalCategory != .control
                         ? scalar : "?"
                 }))
+    }
+
+    /// A JSON string without escapes, shown without its quotes; any other JSON text as it is.
+    static func unquoted(_ json: String) -> String {
+        guard json.count >= 2, json.hasPrefix("\""), json.hasSuffix("\""), !json.contains("\\") else { return json }
+        return String(json.dropFirst().dropLast())
     }
 }

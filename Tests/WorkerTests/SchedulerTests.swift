@@ -22,6 +22,25 @@ import Testing
         #expect(machine.offer(TestJobs.job(4, startTime: 5), at: t0) == .finished, "terminal jobs never come back")
     }
 
+    @Test func aSettlingJobFreesItsExecutionSlotUpToTheSettlementBound() {
+        var machine = Scheduler.StateMachine(maxConcurrent: 1, shard: nil, maxSettling: 2)
+        for seed in 1...4 as ClosedRange<UInt8> {
+            _ = machine.offer(TestJobs.job(seed, startTime: Int64(seed)), at: t0)
+        }
+        #expect(machine.next(at: t0)?.job.address == TestJobs.key(1))
+        #expect(machine.next(at: t0) == nil, "one execution slot")
+        machine.markSettling(TestJobs.key(1))
+        #expect(machine.next(at: t0)?.job.address == TestJobs.key(2), "settling frees the slot")
+        #expect(machine.offer(TestJobs.job(1, startTime: 1), at: t0) == .known, "still never twice at once")
+        machine.markSettling(TestJobs.key(2))
+        #expect(machine.next(at: t0) == nil, "two settlements in flight: the bound")
+        machine.finish(TestJobs.key(1), .finished)
+        #expect(machine.next(at: t0)?.job.address == TestJobs.key(3))
+        machine.finish(TestJobs.key(3), .retry(at: t0, hasProgress: true))
+        #expect(machine.next(at: t0)?.job.address == TestJobs.key(3), "a retried job needs an execution slot again")
+        #expect(machine.running[TestJobs.key(3)]?.settling == false)
+    }
+
     @Test func backoffDelaysAndWakeups() {
         var machine = Scheduler.StateMachine(maxConcurrent: 4, shard: nil)
         _ = machine.offer(TestJobs.job(1), at: t0)

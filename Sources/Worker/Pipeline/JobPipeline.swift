@@ -84,8 +84,11 @@ public struct JobPipeline: Sendable {
         self.random = random
     }
 
-    /// Takes `job` as far as it can go now.
-    public func process(_ job: PendingJob, firstSeen: Date) async -> JobRunResult {
+    /// Takes `job` as far as it can go now. `onSettling` is called once, when the job's result is published and
+    /// only its settlement (sending and confirming complete_job) remains: the job then needs no execution slot.
+    public func process(
+        _ job: PendingJob, firstSeen: Date, onSettling: @Sendable () -> Void = {}
+    ) async -> JobRunResult {
         var logger = logger
         logger[metadataKey: "job"] = "\(job.address)"
         logger[metadataKey: "title"] = "\(job.title)"
@@ -104,8 +107,18 @@ public struct JobPipeline: Sendable {
                 record = try await journal.begin(job, at: now())
                 logger.info("job accepted", metadata: ["code_cid": "\(job.codeCID)", "start_time": "\(job.startTime)"])
             }
+            var announcedSettling = false
             while var current = record {
                 try Task.checkCancellation()
+                switch current.nextAction {
+                case .settle, .resume:
+                    if !announcedSettling {
+                        announcedSettling = true
+                        onSettling()
+                    }
+                default:
+                    break
+                }
                 switch current.nextAction {
                 case .none:
                     return .finished(current.state)

@@ -4,7 +4,8 @@ import Solana
 extension Scheduler {
     /// The scheduling decisions, without I/O or clocks: which job runs next, which waits, which is dropped.
     ///
-    /// Rules: at most `maxConcurrent` jobs run at once; the oldest eligible job (by `startTime`, then address)
+    /// Rules: at most `maxConcurrent` jobs run at once (a job whose result is published and whose complete_job
+    /// is being confirmed no longer holds an execution slot; at most `maxSettling` such jobs are in flight); the oldest eligible job (by `startTime`, then address)
     /// runs first; only jobs of this worker's shard are accepted; a job never runs twice at the same time; a
     /// job in backoff waits for its `notBefore`; a finished (terminal) job is never scheduled again; a job
     /// reported no longer pending is dropped unless the journal holds progress for it (then it runs once
@@ -22,6 +23,8 @@ extension Scheduler {
             public var hasProgress: Bool
             /// It was reported no longer pending while it ran.
             var withdrawn = false
+            /// Its result is published and its complete_job is being sent or confirmed: it holds no execution slot.
+            public var settling = false
         }
 
         /// What to do with a job that finished a run.
@@ -50,6 +53,8 @@ extension Scheduler {
 
         /// Jobs run at once.
         public let maxConcurrent: Int
+        /// Jobs past execution whose settlement is in flight, at most (they hold no execution slot).
+        public let maxSettling: Int
         /// This worker's shard.
         public let shard: WorkerShard?
         /// Jobs waiting to run.
@@ -62,8 +67,9 @@ extension Scheduler {
         public private(set) var isAccepting = true
 
         /// Creates an empty scheduler.
-        public init(maxConcurrent: Int, shard: WorkerShard?) {
+        public init(maxConcurrent: Int, shard: WorkerShard?, maxSettling: Int? = nil) {
             self.maxConcurrent = max(1, maxConcurrent)
+            self.maxSettling = max(1, maxSettling ?? max(16, 4 * maxConcurrent))
             self.shard = shard
         }
 
@@ -106,7 +112,8 @@ extension Scheduler {
 
         /// Starts the next job, if a slot is free and a job is eligible: the oldest by start time.
         public mutating func next(at date: Date) -> Candidate? {
-            guard isAccepting, running.count < maxConcurrent else { return nil }
+            let settling = running.values.count(where: \.settling)
+            guard isAccepting, running.count - settling < maxConcurrent, settling < maxSettling else { return nil }
             let eligible = waiting.values.filter { ($0.notBefore ?? .distantPast) <= date }
             guard
                 let chosen = eligible.min(by: {
@@ -118,9 +125,15 @@ extension Scheduler {
             return chosen
         }
 
+        /// The job's result is published and its settlement has begun: its execution slot is free.
+        public mutating func markSettling(_ address: PublicKey) {
+            running[address]?.settling = true
+        }
+
         /// Records the end of a run.
         public mutating func finish(_ address: PublicKey, _ disposition: Disposition) {
             guard var candidate = running.removeValue(forKey: address) else { return }
+            candidate.settling = false
             switch disposition {
             case .finished:
                 finished.insert(address)

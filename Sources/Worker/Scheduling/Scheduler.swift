@@ -6,8 +6,8 @@ public actor Scheduler {
     private var machine: StateMachine
 
     /// Creates a scheduler.
-    public init(maxConcurrent: Int, shard: WorkerShard?) {
-        machine = StateMachine(maxConcurrent: maxConcurrent, shard: shard)
+    public init(maxConcurrent: Int, shard: WorkerShard?, maxSettling: Int? = nil) {
+        machine = StateMachine(maxConcurrent: maxConcurrent, shard: shard, maxSettling: maxSettling)
     }
 
     /// Offers a job seen pending.
@@ -33,6 +33,9 @@ public actor Scheduler {
         while let candidate = machine.next(at: date) { started.append(candidate) }
         return started
     }
+
+    /// The job's settlement has begun: its execution slot is free.
+    public func markSettling(_ address: PublicKey) { machine.markSettling(address) }
 
     /// Records the end of a run.
     public func finish(_ address: PublicKey, _ disposition: StateMachine.Disposition) {

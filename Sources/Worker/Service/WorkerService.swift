@@ -80,6 +80,7 @@ public actor WorkerService {
         case polled(Result<[PendingJob], PollError>)
         case update(JobUpdate)
         case jobFinished(PendingJob, JobRunResult)
+        case jobSettling(PublicKey)
         case wake
         case shutdown
         case graceExpired
@@ -231,6 +232,8 @@ public actor WorkerService {
             continuation.yield(.pollDue)
         case .jobFinished(let job, let result):
             await finished(job, result)
+        case .jobSettling(let address):
+            await scheduler.markSettling(address)
         case .wake:
             if let armed = wakeAt, armed <= now() { wakeAt = nil }
         case .shutdown:
@@ -318,7 +321,10 @@ public actor WorkerService {
             logger.debug(
                 "job started", metadata: ["job": "\(candidate.job.address)", "title": "\(candidate.job.title)"])
             group.addTask {
-                let result = await pipeline.process(candidate.job, firstSeen: candidate.firstSeen)
+                let address = candidate.job.address
+                let result = await pipeline.process(candidate.job, firstSeen: candidate.firstSeen) {
+                    continuation.yield(.jobSettling(address))
+                }
                 continuation.yield(.jobFinished(candidate.job, result))
             }
         }

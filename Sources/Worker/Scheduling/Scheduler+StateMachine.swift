@@ -69,7 +69,7 @@ extension Scheduler {
         /// Creates an empty scheduler.
         public init(maxConcurrent: Int, shard: WorkerShard?, maxSettling: Int? = nil) {
             self.maxConcurrent = max(1, maxConcurrent)
-            self.maxSettling = max(1, maxSettling ?? max(16, 4 * maxConcurrent))
+            self.maxSettling = max(1, maxSettling ?? max(32, 8 * maxConcurrent))
             self.shard = shard
         }
 

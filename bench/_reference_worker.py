@@ -12,7 +12,7 @@ to compare the Swift `cloudmesh-worker` against (and so the harness can be teste
 Deviations from the seed, so the comparison is fair and the harness can use it:
 - it reads at `confirmed` and remembers the jobs it handled (the seed read at the default commitment);
 - MAX_CONCURRENT_JOBS jobs run at once (seed: one at a time; default 1 here too);
-- SANDBOX=bwrap wraps python3 in bubblewrap with `bench/sandbox.py`'s arguments (seed: no sandbox);
+- SANDBOX=bwrap wraps python3 in bubblewrap with the Swift worker's arguments, `bench/sandbox.py` (seed: no sandbox);
 - SUBSCRIBE=true adds a `programSubscribe` at `confirmed` (NOT the seed's design; off by default) so the
   harness's subscription path can be exercised without the Swift worker;
 - `run --once` polls once, runs what it found, and exits.
@@ -48,7 +48,7 @@ from solders.pubkey import Pubkey
 from solders.transaction import Transaction
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sandbox import PYTHON, sandboxed  # noqa: E402  (bench/sandbox.py, shared with the throughput ceiling)
+from sandbox import PYTHON, bwrap_args, code_descriptor  # noqa: E402  (bench/sandbox.py, shared with the throughput ceiling)
 
 JOB_DISCRIMINATOR = hashlib.sha256(b"account:Job").digest()[:8]
 COMPLETE_JOB = hashlib.sha256(b"global:complete_job").digest()[:8]
@@ -180,12 +180,12 @@ class ReferenceWorker:
                 self.log(level="error", msg="job failed", job=address, error=f"{type(exc).__name__}: {exc}")
 
     async def execute(self, code: bytes) -> dict:
-        with tempfile.TemporaryDirectory(prefix="refworker-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="refworker-") as tmp, code_descriptor(code) as fd:
             script = Path(tmp) / "main.py"
             script.write_bytes(code)
-            argv = sandboxed(["python3", str(script)], script) if self.sandbox == "bwrap" else [PYTHON, str(script)]
+            argv = bwrap_args(fd) if self.sandbox == "bwrap" else [PYTHON, str(script)]
             executed_at = datetime.datetime.now(datetime.timezone.utc).isoformat()
-            proc = await asyncio.create_subprocess_exec(*argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            proc = await asyncio.create_subprocess_exec(*argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, pass_fds=(fd,))
             try:
                 out, err = await asyncio.wait_for(proc.communicate(), self.timeout)
             except asyncio.TimeoutError:

@@ -201,9 +201,14 @@ class WorkerKind:
         self.name, self.command, self.help_text = name, command, help_text
 
     @property
+    def no_subscribe_flag(self) -> bool:
+        """Whether `run --help` documents a `--no-subscribe` flag."""
+        return "--no-subscribe" in self.help_text
+
+    @property
     def has_subscribe_switch(self) -> bool:
-        """Whether `run --help` documents a way to turn the subscription off (SUBSCRIBE / --no-subscribe)."""
-        return self.name == "reference" or "subscribe" in self.help_text.lower()
+        """Whether the subscription can be turned off: SUBSCRIBE=false (documented in `run --help`) or --no-subscribe."""
+        return self.name == "reference" or self.no_subscribe_flag or "SUBSCRIBE" in self.help_text
 
     def describe(self) -> dict:
         """For the results file."""
@@ -257,7 +262,8 @@ class Worker:
     """One running worker process with its own keypair, state directory and log file."""
 
     def __init__(self, kind: WorkerKind, devnet: Devnet, *, subscribe: bool, poll_interval: float, concurrency: int,
-                 once: bool = False, extra_env: Optional[dict[str, str]] = None, name: str = "worker") -> None:
+                 once: bool = False, extra_env: Optional[dict[str, str]] = None, name: str = "worker",
+                 wrapper: Optional[list[str]] = None) -> None:
         self.kind = kind
         self.dir = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=devnet.dir))
         keypair = Keypair()
@@ -284,14 +290,14 @@ class Worker:
             env["SOLANA_WS_URL"] = f"ws://127.0.0.1:{free_port()}"
             self.subscription_note = "polling only (SOLANA_WS_URL pointed at a closed port: the worker has no switch)"
         elif not subscribe:
-            self.subscription_note = "polling only (SUBSCRIBE=false)"
+            self.subscription_note = "polling only (--no-subscribe)" if kind.no_subscribe_flag else "polling only (SUBSCRIBE=false)"
         env.update(extra_env or {})
         self.env = env
-        args = kind.command + ["run"] + (["--once"] if once else [])
+        args = kind.command + ["run"] + (["--once"] if once else []) + (["--no-subscribe"] if not subscribe and kind.no_subscribe_flag else [])
         self.log_path = self.dir / "worker.log"
         self.log = open(self.log_path, "w")
         self.started = time.monotonic()
-        self.proc = subprocess.Popen(args, cwd=self.dir, env=env, stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen((wrapper or []) + args, cwd=self.dir, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.pid = self.proc.pid
 
     def cpu_seconds(self) -> float:

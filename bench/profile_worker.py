@@ -27,12 +27,14 @@ def child_pid(pid: int) -> int:
 
 
 def report(tool: str, raw: Path, out: Path, lines: int) -> str:
+    """Writes the full report (call graphs for perf) to `out`; returns the top `lines` of a flat report."""
     if tool == "perf":
-        cmd = ["perf", "report", "--stdio", "--no-children", "--sort", "dso,symbol", "--percent-limit", "0.5", "-i", str(raw)]
+        base = ["perf", "report", "--stdio", "--no-children", "--sort", "dso,symbol", "--percent-limit", "0.5", "-i", str(raw)]
+        out.write_text(subprocess.run(base, capture_output=True, text=True).stdout)
+        text = subprocess.run(base + ["-g", "none"], capture_output=True, text=True).stdout
     else:
-        cmd = ["callgrind_annotate", "--inclusive=no", str(raw)]
-    text = subprocess.run(cmd, capture_output=True, text=True).stdout
-    out.write_text(text)
+        text = subprocess.run(["callgrind_annotate", "--inclusive=no", str(raw)], capture_output=True, text=True).stdout
+        out.write_text(text)
     return "\n".join([l for l in text.splitlines() if l.strip() and not l.startswith("#")][:lines])
 
 

@@ -18,7 +18,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
-        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -31,7 +30,6 @@ let package = Package(
             name: "Solana",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "BigInt", package: "BigInt"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -77,7 +75,18 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
+        ),
+        // Benchmark: a trivial job through the sandbox against bare python3 (bench/sandbox).
+        .executableTarget(
+            name: "sandbox-bench",
+            dependencies: [
+                "Sandbox",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "bench/sandbox"
         ),
         // The command-line front end.
         .executableTarget(
@@ -97,11 +106,38 @@ let package = Package(
             ],
             path: "Tests/DevnetSupport"
         ),
-        .testTarget(name: "SolanaTests", dependencies: ["Solana", "DevnetSupport"], resources: [.copy("Golden")]),
+        .testTarget(
+            name: "SolanaTests",
+            dependencies: [
+                "Solana", "DevnetSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            resources: [.copy("Golden")]
+        ),
         .testTarget(name: "CloudMeshTests", dependencies: ["CloudMesh", "DevnetSupport"], resources: [.copy("Golden")]),
-        .testTarget(name: "IPFSTests", dependencies: ["IPFS", "DevnetSupport"], resources: [.copy("Golden")]),
+        .testTarget(
+            name: "IPFSTests",
+            dependencies: [
+                "IPFS", "DevnetSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            resources: [.copy("Golden")]
+        ),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
-        .testTarget(name: "WorkerTests", dependencies: ["Worker", "DevnetSupport"]),
+        .testTarget(
+            name: "WorkerTests",
+            dependencies: [
+                "Worker", "DevnetSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "CLITests", dependencies: ["DevnetSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -12,6 +12,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 missing=()
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 command -v ipfs_cid >/dev/null 2>&1 || missing+=(ipfs-cid)
+[ -x /usr/bin/python3 ] || missing+=(python3)  # the sandbox binds the system Python, not a user's pyenv
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if ((${#missing[@]})); then
     log "installing Debian packages: ${missing[*]}"
@@ -26,11 +27,10 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 stamp=.venv/.requirements-stamp
-want=$(cat devnet/requirements.txt scripts/golden/requirements.txt 2>/dev/null | sha256sum | cut -d' ' -f1)
+want=$(sha256sum devnet/requirements.txt | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     log "installing the devnet's Python requirements"
     .venv/bin/pip install -q --disable-pip-version-check -r devnet/requirements.txt
-    [ -f scripts/golden/requirements.txt ] && .venv/bin/pip install -q --disable-pip-version-check -r scripts/golden/requirements.txt
     echo "$want" > "$stamp"
 fi
 

@@ -14,6 +14,12 @@ public struct Blockhash: Hashable, Sendable, CustomStringConvertible {
         self.bytes = try PublicKey(base58: text).bytes
     }
 
+    /// Wraps bytes known to be 32 long.
+    init(uncheckedBytes: [UInt8]) {
+        precondition(uncheckedBytes.count == 32)
+        self.bytes = uncheckedBytes
+    }
+
     /// The base58 text of the hash.
     public var base58: String { Base58.encode(bytes) }
 
@@ -61,7 +67,13 @@ public struct Signature: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The all-zero placeholder a transaction carries for a signature not yet made.
-    public static let placeholder = try! Signature(bytes: [UInt8](repeating: 0, count: 64))
+    public static let placeholder = Signature(uncheckedBytes: [UInt8](repeating: 0, count: length))
+
+    /// Wraps bytes known to be 64 long.
+    init(uncheckedBytes: [UInt8]) {
+        precondition(uncheckedBytes.count == Self.length)
+        self.bytes = uncheckedBytes
+    }
 
     /// The base58 text of the signature.
     public var base58: String { Base58.encode(bytes) }

@@ -50,6 +50,14 @@ public struct PublicKey: Hashable, Sendable, Comparable, CustomStringConvertible
     /// The System Program, `11111111111111111111111111111111`.
     public static let systemProgram = PublicKey(uncheckedBytes: [UInt8](repeating: 0, count: 32))
 
+    /// Parses an address written in the source code, such as a program id; traps if the text is not one.
+    ///
+    /// Only for constants: parse addresses that come from outside with `init(base58:)`.
+    public init(constant text: StaticString) {
+        guard let key = try? PublicKey(base58: "\(text)") else { preconditionFailure("bad address constant \(text)") }
+        self = key
+    }
+
     /// Wraps bytes known to be 32 long.
     init(uncheckedBytes: [UInt8]) {
         precondition(uncheckedBytes.count == Self.length)

@@ -119,7 +119,7 @@ public final class Devnet: Sendable {
 
     /// Calls the devnet's control API and returns its JSON answer; a non-2xx answer throws.
     @discardableResult
-    public func control(_ path: String, _ body: [String: any Sendable]? = nil) async throws -> JSONValue {
+    public func control(_ path: String, _ body: [String: any Sendable]? = nil) async throws -> DevnetJSON {
         var request = HTTPClientRequest(url: endpoints.controlURL + path)
         if let body {
             request.method = .POST
@@ -135,7 +135,7 @@ public final class Devnet: Sendable {
                 description: "devnet control \(path) answered \(response.status.code): "
                     + String(decoding: data, as: UTF8.self))
         }
-        return try JSONValue(parsing: data)
+        return try DevnetJSON(parsing: data)
     }
 
     /// Runs `body` with a fresh devnet and stops it afterwards, whatever happens.
@@ -165,4 +165,12 @@ final class ProcessBox: @unchecked Sendable {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
+}
+
+extension Devnet {
+    private static let sharedDevnet = Task { try await Devnet.start() }
+
+    /// One devnet for the whole test process, started on first use, for tests that inject no faults.
+    /// It exits with the test process.
+    public static func shared() async throws -> Devnet { try await sharedDevnet.value }
 }

@@ -1,0 +1,205 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+
+/// Fetches a file by CID and returns it only once it is proven to have that CID.
+public protocol ContentRetrieving: Sendable {
+    /// The verified bytes of the file (or raw block) `cid` names.
+    func fetch(cid: CID) async throws(RetrievalError) -> [UInt8]
+}
+
+/// Verified retrieval from HTTP gateways, tried in turn.
+///
+/// For each gateway: a raw CID is asked for with `?format=raw`, a dag-pb CID with `?format=car`
+/// (trustless responses: every block is checked against its CID and the file reassembled from the DAG).
+/// A gateway that ignores the format and serves plain bytes is accepted only when the bytes hash to the
+/// CID under Kubo's layout (v0, or v1 with raw leaves). 429/5xx are retried with capped exponential
+/// backoff honouring `Retry-After`; anything that fails or does not verify moves on to the next gateway.
+public struct GatewayFetcher: ContentRetrieving {
+    /// Default cap on file size (the worker passes `MAX_CODE_BYTES`).
+    public static let defaultMaxBytes = 1 << 20
+
+    /// Gateway base URLs, tried in order.
+    public let gateways: [String]
+    /// Largest file accepted, in bytes.
+    public let maxBytes: Int
+    /// Deadline for one whole request (head and body).
+    public let requestTimeout: Duration
+    /// Retries on 429/5xx at each gateway.
+    public let retry: RetryPolicy
+    private let client: HTTPClient
+    private let logger: Logger
+    private let sleep: @Sendable (Duration) async throws -> Void
+    private let now: @Sendable () -> Double
+
+    /// A fetcher.
+    /// - Parameters:
+    ///   - gateways: base URLs such as `https://gateway.pinata.cloud`; a trailing `/` or `/ipfs` is dropped.
+    ///   - maxBytes: largest file accepted; a CAR may be up to `2 * maxBytes + 64 KiB` (block framing).
+    ///   - requestTimeout: deadline for each request, body included.
+    ///   - retry: backoff on 429/5xx.
+    ///   - httpClient: the client to use (not shut down by the fetcher).
+    ///   - logger: where gateway failures are reported.
+    ///   - sleep: how to wait between retries (tests record instead of sleeping).
+    ///   - now: the current time in seconds since 1970, for `Retry-After` dates.
+    public init(
+        gateways: [String], maxBytes: Int = defaultMaxBytes, requestTimeout: Duration = .seconds(30),
+        retry: RetryPolicy = RetryPolicy(), httpClient: HTTPClient = .shared,
+        logger: Logger = Logger(label: "cloudmesh.ipfs.gateway"),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
+        self.gateways = gateways.map(Self.normalize).filter { !$0.isEmpty }
+        self.maxBytes = max(0, maxBytes)
+        self.requestTimeout = requestTimeout
+        self.retry = retry
+        self.client = httpClient
+        self.logger = logger
+        self.sleep = sleep
+        self.now = now
+    }
+
+    /// Splits a comma-separated gateway list (as in `IPFS_GATEWAY_URL`).
+    public static func gatewayList(_ commaSeparated: String) -> [String] {
+        commaSeparated.split(separator: ",").map { normalize(String($0)) }.filter { !$0.isEmpty }
+    }
+
+    private static func normalize(_ url: String) -> String {
+        var text = url.trimmed()
+        while text.hasSuffix("/") { text.removeLast() }
+        if text.hasSuffix("/ipfs") { text.removeLast(5) }
+        return text
+    }
+
+    /// Largest CAR accepted for a file of at most `maxBytes`.
+    public var maxCARBytes: Int { maxBytes.multipliedReportingOverflow(by: 2).partialValue + 65_536 }
+
+    /// Parses `text` and fetches it.
+    public func fetch(cid text: String) async throws(RetrievalError) -> [UInt8] {
+        let cid: CID
+        do { cid = try CID(text.trimmed()) } catch { throw .invalidCID(text, error) }
+        return try await fetch(cid: cid)
+    }
+
+    /// The verified bytes of the file `cid` names, from the first gateway that proves them.
+    public func fetch(cid: CID) async throws(RetrievalError) -> [UInt8] {
+        guard cid.codec == .raw || cid.codec == .dagPB else { throw .unsupportedCodec(cid) }
+        if cid.multihash.function == .identity,
+            let inline = try? VerifiedDAG.file(root: cid, blocks: [], maxBytes: maxBytes)
+        {
+            return inline
+        }
+        guard !gateways.isEmpty else { throw .noGateways }
+        var failures: [GatewayFailure] = []
+        for gateway in gateways {
+            if Task.isCancelled { throw .cancelled }
+            do {
+                let bytes = try await fetch(cid: cid, from: gateway)
+                logger.debug("fetched \(cid) from \(gateway)", metadata: ["bytes": "\(bytes.count)"])
+                return bytes
+            } catch {
+                if case .unverified = error {
+                    logger.warning(
+                        "gateway served content that does not verify", metadata: ["cid": "\(cid)", "error": "\(error)"])
+                } else {
+                    logger.info("gateway failed", metadata: ["cid": "\(cid)", "error": "\(error)"])
+                }
+                failures.append(error)
+            }
+        }
+        if Task.isCancelled { throw .cancelled }
+        throw .allGatewaysFailed(cid, failures)
+    }
+
+    private func fetch(cid: CID, from gateway: String) async throws(GatewayFailure) -> [UInt8] {
+        let trustless = cid.codec == .raw ? TrustlessFormat.raw : .car
+        let limit = trustless == .car ? maxCARBytes : maxBytes + 1_024
+        var result = try await get(gateway: gateway, cid: cid, format: trustless, bodyLimit: limit)
+        if [400, 406, 415, 501].contains(result.status) {
+            // The gateway does not do trustless responses: ask for the plain file and recompute its CID.
+            result = try await get(gateway: gateway, cid: cid, format: nil, bodyLimit: maxBytes)
+        }
+        switch result.status {
+        case 200..<300:
+            do { return try verify(result, cid: cid) } catch .tooLarge(let limit) {
+                throw .tooLarge(gateway: gateway, limit: limit)
+            } catch {
+                throw .unverified(gateway: gateway, error)
+            }
+        case 404, 410: throw .notFound(gateway: gateway)
+        default: throw .httpStatus(gateway: gateway, status: result.status, message: result.message)
+        }
+    }
+
+    private enum TrustlessFormat: String {
+        case raw
+        case car
+    }
+
+    private func get(gateway: String, cid: CID, format: TrustlessFormat?, bodyLimit: Int) async throws(GatewayFailure)
+        -> HTTPResult
+    {
+        let exchange = HTTPExchange(client: client, timeout: requestTimeout, retry: retry, sleep: sleep, now: now)
+        let url = "\(gateway)/ipfs/\(cid)" + (format.map { "?format=\($0.rawValue)" } ?? "")
+        do {
+            return try await exchange.perform(
+                {
+                    var request = HTTPClientRequest(url: url)
+                    switch format {
+                    case .car: request.headers.add(name: "Accept", value: "application/vnd.ipld.car")
+                    case .raw: request.headers.add(name: "Accept", value: "application/vnd.ipld.raw")
+                    case nil: request.headers.add(name: "Accept", value: "application/octet-stream, */*;q=0.5")
+                    }
+                    return request
+                },
+                bodyLimit: bodyLimit,
+                onRetry: { result, delay in
+                    logger.info(
+                        "gateway asked to retry",
+                        metadata: ["gateway": "\(gateway)", "status": "\(result.status)", "delay": "\(delay)"])
+                })
+        } catch {
+            switch error {
+            case .timeout: throw .timeout(gateway: gateway)
+            case .tooLarge(let limit): throw .tooLarge(gateway: gateway, limit: limit)
+            case .transport(let detail): throw .unreachable(gateway: gateway, detail: detail)
+            case .cancelled: throw .unreachable(gateway: gateway, detail: "cancelled")
+            }
+        }
+    }
+
+    /// Checks a successful response: CAR, raw block or plain file, by media type.
+    private func verify(_ result: HTTPResult, cid: CID) throws(VerificationError) -> [UInt8] {
+        switch result.mediaType {
+        case "application/vnd.ipld.car":
+            let car: CARv1
+            do { car = try CARv1(decoding: result.body) } catch { throw .badCAR(error) }
+            return try VerifiedDAG.file(root: cid, car: car, maxBytes: maxBytes)
+        case "application/vnd.ipld.raw":
+            return try VerifiedDAG.file(root: cid, blocks: [Block(cid: cid, data: result.body)], maxBytes: maxBytes)
+        default:
+            return try Self.verifyPlain(result.body, cid: cid, maxBytes: maxBytes)
+        }
+    }
+
+    /// Accepts plain file bytes only when Kubo's layout gives them the requested CID. A v1 dag-pb CID is
+    /// tried with raw leaves (Kubo's `--cid-version=1`) and with the v0 DAG (same multihash as v0).
+    static func verifyPlain(_ bytes: [UInt8], cid: CID, maxBytes: Int) throws(VerificationError) -> [UInt8] {
+        guard bytes.count <= maxBytes else { throw .tooLarge(limit: maxBytes) }
+        let computed: CID
+        switch cid.codec {
+        case .raw:
+            computed = CID.rawBlock(bytes)
+            if computed.multihash == cid.multihash { return bytes }
+        case .dagPB:
+            let v0 = UnixFSFileBuilder(layout: .v0).cid(of: bytes)
+            if v0.multihash == cid.multihash { return bytes }
+            let v1 = UnixFSFileBuilder(layout: .v1RawLeaves).cid(of: bytes)
+            if v1 == cid { return bytes }
+            computed = cid.version == .v0 ? v0 : v1
+        case .dagCBOR, .json:
+            throw .notAFile(cid, "codec \(cid.codec.name) does not hold UnixFS file data")
+        }
+        throw .contentMismatch(expected: cid, computed: computed)
+    }
+}

@@ -1,0 +1,52 @@
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// Hands out the unprivileged user ids that jobs run as when the worker is root: one id per running job,
+/// so that `RLIMIT_NPROC` counts each job's processes alone and killing "everything owned by the job's
+/// user" touches nothing else. Ids are reserved within this process and, with `flock` on
+/// `/run/cloudmesh-sandbox/uid-<n>.lock`, against other worker processes on the same host.
+final class JobUserPool: Sendable {
+    /// One reserved id; give it back with ``JobUserPool/release(_:)``.
+    struct Lease: Sendable {
+        /// The user (and group) id.
+        let uid: UInt32
+        fileprivate let lockDescriptor: Int32
+    }
+
+    /// The pool shared by every runner of this process.
+    static let shared = JobUserPool(lockDirectory: "/run/cloudmesh-sandbox")
+
+    private let inUse = Mutex<Set<UInt32>>([])
+    private let lockDirectory: String
+
+    init(lockDirectory: String) {
+        self.lockDirectory = lockDirectory
+    }
+
+    /// Reserves the lowest free id of `range`.
+    func lease(from range: Range<UInt32>) throws(SandboxError) -> Lease {
+        if mkdir(lockDirectory, 0o700) != 0 && errno != EEXIST {
+            throw .systemCallFailed(operation: "creating \(lockDirectory)", errno: errno)
+        }
+        for uid in range {
+            let reserved = inUse.withLock { ids in ids.insert(uid).inserted }
+            guard reserved else { continue }
+            let fd = open("\(lockDirectory)/uid-\(uid).lock", O_RDWR | O_CREAT | LinuxCalls.oCloexec, 0o600)
+            if fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 { return Lease(uid: uid, lockDescriptor: fd) }
+            if fd >= 0 { close(fd) }
+            _ = inUse.withLock { ids in ids.remove(uid) }
+        }
+        throw .noFreeJobUser(range)
+    }
+
+    /// Gives an id back once none of its processes is left.
+    func release(_ lease: Lease) {
+        close(lease.lockDescriptor)
+        _ = inUse.withLock { ids in ids.remove(lease.uid) }
+    }
+}

@@ -1,0 +1,43 @@
+/// What went wrong while preparing or running a sandboxed job. Job failures (exceptions, non-zero exit,
+/// timeouts) are not errors: they are reported in ``ExecutionOutcome``.
+public enum SandboxError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// bubblewrap was requested but not found at any of the searched paths.
+    case bubblewrapNotInstalled(searched: [String])
+    /// The configured interpreter does not exist or is not executable.
+    case pythonNotFound(path: String)
+    /// The interpreter lives outside every directory bound into the sandbox.
+    case pythonOutsideSandbox(path: String, resolved: String)
+    /// A setting has an unusable value.
+    case invalidConfiguration(String)
+    /// Every job user id of the configured range is in use by running jobs.
+    case noFreeJobUser(Range<UInt32>)
+    /// A system call failed while preparing or starting the job.
+    case systemCallFailed(operation: String, errno: Int32)
+    /// The probe job did not produce a readable report.
+    case probeFailed(String)
+
+    /// An explanation for the operator.
+    public var description: String {
+        switch self {
+        case .bubblewrapNotInstalled(let searched):
+            return "bubblewrap (bwrap) is not installed (looked at \(searched.joined(separator: ", "))): "
+                + "install it with `apt-get install bubblewrap`, or set SANDBOX=none to run jobs "
+                + "without isolation (job code could then read the worker's keypair and secrets)"
+        case .pythonNotFound(let path):
+            return "the Python interpreter \(path) does not exist or is not executable "
+                + "(install python3 or set SANDBOX_PYTHON)"
+        case .pythonOutsideSandbox(let path, let resolved):
+            return "the Python interpreter \(path) (really \(resolved)) is outside the directories bound into "
+                + "the sandbox; use /usr/bin/python3 or add its prefix to the sandbox's read-only paths"
+        case .invalidConfiguration(let problem):
+            return "invalid sandbox configuration: \(problem)"
+        case .noFreeJobUser(let range):
+            return "all \(range.count) job user ids (\(range.lowerBound)..<\(range.upperBound)) are in use; "
+                + "run fewer jobs at once or choose another SANDBOX_UID_BASE"
+        case .systemCallFailed(let operation, let errno):
+            return "\(operation) failed: \(SystemErrorText.describe(errno))"
+        case .probeFailed(let problem):
+            return "the sandbox probe failed: \(problem)"
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// Runs job code: anything that takes Python source bytes and returns how it went.
+public protocol JobCodeRunner: Sendable {
+    /// Runs `code` (the bytes of a Python program) and reports what it did.
+    func run(code: [UInt8]) async throws -> ExecutionOutcome
+}
+
+/// Runs untrusted Python code under the configured isolation and limits.
+///
+/// Creating a runner checks the set-up (bubblewrap and python3 present, cgroups usable) and fails with
+/// an explanation when jobs could not be run safely; ``isolationDescription`` says what is enforced.
+public final class SandboxRunner: JobCodeRunner {
+    /// The configuration the runner was created with.
+    public let configuration: SandboxConfiguration
+    private let settings: RunnerSettings
+
+    /// Creates a runner, checking that the chosen isolation is available.
+    /// - Throws: ``SandboxError/bubblewrapNotInstalled(searched:)`` when bubblewrap is missing in
+    ///   bubblewrap mode (install it with `apt-get install bubblewrap`, or set `SANDBOX=none`), and other
+    ///   ``SandboxError``s for an unusable interpreter or configuration.
+    public init(configuration: SandboxConfiguration, logger: Logger = Logger(label: "cloudmesh.sandbox"))
+        throws(SandboxError)
+    {
+        if let problem = configuration.limits.validationProblem() { throw .invalidConfiguration(problem) }
+        if configuration.mode == .bubblewrap && geteuid() == 0 && configuration.jobUserIDs.isEmpty {
+            throw .invalidConfiguration("the job user id range is empty")
+        }
+        guard SystemFiles.isExecutableFile(configuration.pythonPath) else {
+            throw .pythonNotFound(path: configuration.pythonPath)
+        }
+        var bubblewrap: BubblewrapCommand?
+        if configuration.mode == .bubblewrap {
+            let candidates =
+                configuration.bubblewrapPath.map { [$0] } ?? ["/usr/bin/bwrap", "/bin/bwrap", "/usr/local/bin/bwrap"]
+            guard let path = candidates.first(where: SystemFiles.isExecutableFile) else {
+                throw .bubblewrapNotInstalled(searched: candidates)
+            }
+            let command = BubblewrapCommand(
+                bubblewrapPath: path, pythonPath: configuration.pythonPath,
+                rootEntries: BubblewrapCommand.hostRootEntries(),
+                extraReadOnlyPaths: configuration.extraReadOnlyPaths, tmpfsBytes: configuration.limits.tmpfsBytes)
+            let resolved = SystemFiles.resolve(configuration.pythonPath) ?? configuration.pythonPath
+            guard command.readOnlyRoots.contains(where: { resolved == $0 || resolved.hasPrefix($0 + "/") }) else {
+                throw .pythonOutsideSandbox(path: configuration.pythonPath, resolved: resolved)
+            }
+            bubblewrap = command
+        }
+        var layout: CgroupLayout?
+        var cgroupProblems: [String] = []
+        if configuration.cgroups == .automatic {
+            (layout, cgroupProblems) = CgroupLayout.detect()
+        } else {
+            cgroupProblems = ["cgroups are disabled by configuration"]
+        }
+        self.configuration = configuration
+        self.settings = RunnerSettings(
+            configuration: configuration, bubblewrap: bubblewrap, cgroupLayout: layout,
+            switchesUser: geteuid() == 0, logger: logger)
+        if !(layout?.limitsProcesses ?? false) || !(layout?.limitsMemory ?? false) {
+            logger.warning(
+                "cgroup limits are not fully available: \(notEnforcedByCgroups)",
+                metadata: ["problems": "\(cgroupProblems.joined(separator: "; "))"])
+        }
+        if configuration.mode == .none {
+            logger.critical("SANDBOX=none: \(isolationDescription)")
+        }
+    }
+
+    /// Whether jobs are isolated from the host (bubblewrap mode).
+    public var isIsolated: Bool { settings.bubblewrap != nil }
+
+    /// What is enforced for every job, in words for the start-up log.
+    public var isolationDescription: String {
+        let limits = configuration.limits
+        var parts: [String] = []
+        if settings.bubblewrap != nil {
+            parts.append(
+                "bubblewrap: new user, pid, network, ipc, uts and cgroup namespaces; no network; "
+                    + "read-only /usr only; fresh tmpfs working directory and /tmp; minimal environment; "
+                    + "all capabilities dropped")
+        } else {
+            parts.append(
+                "NO ISOLATION: job code can read every file and use the network the worker's user can; "
+                    + "only resource limits, a scrubbed environment and a temporary working directory apply")
+        }
+        parts.append(
+            settings.switchesUser
+                ? "runs as its own unprivileged user id (\(configuration.jobUserIDs.lowerBound)+)"
+                : "runs as the worker's user")
+        parts.append(
+            "limits: \(limits.wallTime) wall, \(limits.memoryBytes >> 20) MiB memory, \(limits.processes) processes, "
+                + "\(limits.cpuSeconds) s CPU, \(limits.fileSizeBytes >> 20) MiB files, \(limits.openFiles) open files, "
+                + "output capped at \(limits.stdoutCapBytes) + \(limits.stderrCapBytes) bytes")
+        if let layout = settings.cgroupLayout {
+            parts.append("cgroups: \(layout.summary)")
+        } else {
+            parts.append("no cgroups: \(notEnforcedByCgroups)")
+        }
+        return parts.joined(separator: "; ")
+    }
+
+    private var notEnforcedByCgroups: String {
+        let layout = settings.cgroupLayout
+        var missing: [String] = []
+        if !(layout?.limitsProcesses ?? false) {
+            missing.append(
+                settings.switchesUser
+                    ? "processes are bounded per process tree by RLIMIT_NPROC only"
+                    : "the process count is bounded only by the pid namespace and the timeout (RLIMIT_NPROC does "
+                        + "not apply to a job running as the worker's user)")
+        }
+        if !(layout?.limitsMemory ?? false) {
+            missing.append("memory is bounded per process (RLIMIT_AS), not for the job as a whole")
+        }
+        if layout == nil {
+            missing.append(
+                "leftover processes are killed through the pid namespace"
+                    + (settings.switchesUser ? " and the job's user id" : "")
+                    + ", CPU time and peak memory are not measured")
+        }
+        return missing.isEmpty ? "everything is enforced" : missing.joined(separator: "; ")
+    }
+
+    /// Runs `code` (the bytes of a Python program, any encoding) as `main.py` in a fresh working directory.
+    /// Cancelling the calling task kills the job and throws `CancellationError`.
+    public func run(code: [UInt8]) async throws -> ExecutionOutcome {
+        try Task.checkCancellation()
+        let cancel = try CancelSignal()
+        let execution = JobExecution(settings: settings, code: code, cancel: cancel)
+        let result = await withTaskCancellationHandler {
+            await DedicatedThread.run { execution.run() }
+        } onCancel: {
+            cancel.fire()
+        }
+        switch try result.get() {
+        case .finished(let outcome): return outcome
+        case .cancelled: throw CancellationError()
+        }
+    }
+}

@@ -1,0 +1,83 @@
+extension WorkerConfiguration {
+    /// The names of the configuration variables (environment, `.env` and CLI flag overrides use the same).
+    public enum Name: String, Sendable, CaseIterable {
+        /// JSON-RPC endpoint.
+        case rpcURL = "SOLANA_RPC_URL"
+        /// PubSub endpoint.
+        case webSocketURL = "SOLANA_WS_URL"
+        /// Program id.
+        case programID = "PROGRAM_ID"
+        /// Keypair file.
+        case keypairPath = "WORKER_KEYPAIR_PATH"
+        /// Pinata JWT.
+        case pinataJWT = "PINATA_JWT"
+        /// Alias of `PINATA_JWT` used by the seed's `.env`.
+        case pinataJWTAlias = "VITE_PINATA_JWT"
+        /// Pinata API.
+        case pinataAPIURL = "PINATA_API_URL"
+        /// Kubo RPC endpoint.
+        case ipfsAPIURL = "IPFS_API_URL"
+        /// Gateways, comma-separated.
+        case gatewayURLs = "IPFS_GATEWAY_URL"
+        /// Poll interval in seconds.
+        case pollInterval = "POLL_INTERVAL"
+        /// Execution timeout in seconds.
+        case executionTimeout = "EXECUTION_TIMEOUT"
+        /// Cost per job in lamports.
+        case costLamports = "COST_LAMPORTS"
+        /// Concurrency.
+        case maxConcurrentJobs = "MAX_CONCURRENT_JOBS"
+        /// Shard `k/n`.
+        case shard = "WORKER_SHARD"
+        /// Sandbox mode.
+        case sandbox = "SANDBOX"
+        /// Journal directory.
+        case stateDirectory = "STATE_DIR"
+        /// Log format.
+        case logFormat = "LOG_FORMAT"
+        /// Log level.
+        case logLevel = "LOG_LEVEL"
+        /// Metrics listen address.
+        case metricsAddress = "METRICS_ADDR"
+        /// Code size limit.
+        case maxCodeBytes = "MAX_CODE_BYTES"
+        /// Sandbox memory limit.
+        case sandboxMemoryMB = "SANDBOX_MEMORY_MB"
+        /// Sandbox process limit.
+        case sandboxMaxProcesses = "SANDBOX_MAX_PROCESSES"
+        /// Output capture limit.
+        case maxOutputBytes = "MAX_OUTPUT_BYTES"
+        /// Shutdown grace in seconds.
+        case shutdownGrace = "SHUTDOWN_GRACE"
+        /// Settlement commitment.
+        case settlementCommitment = "SETTLEMENT_COMMITMENT"
+        /// Priority fee.
+        case priorityFeeMicroLamports = "PRIORITY_FEE_MICROLAMPORTS"
+        /// Low balance warning threshold.
+        case lowBalanceLamports = "LOW_BALANCE_LAMPORTS"
+    }
+
+    /// Defaults of the variables that have one (`MAX_CONCURRENT_JOBS` defaults to the number of cores).
+    public static let defaults: [Name: String] = [
+        .rpcURL: "http://localhost:8899",
+        .programID: "2pbdwB29EXvsfEcigJrMwEaDx2T16zZ47aK5oGabjx7S",
+        .keypairPath: "./worker-keypair.json",
+        .pinataAPIURL: "https://api.pinata.cloud",
+        .gatewayURLs: "https://gateway.pinata.cloud",
+        .pollInterval: "10",
+        .executionTimeout: "60",
+        .costLamports: "1000000",
+        .sandbox: "bwrap",
+        .stateDirectory: "./.cloudmesh-worker",
+        .logFormat: "text",
+        .logLevel: "info",
+        .maxCodeBytes: "1048576",
+        .sandboxMemoryMB: "512",
+        .sandboxMaxProcesses: "64",
+        .maxOutputBytes: "1048576",
+        .shutdownGrace: "30",
+        .settlementCommitment: "confirmed",
+        .priorityFeeMicroLamports: "0",
+        .lowBalanceLamports: "10000000",
+    ]
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Logging
+import Solana
+
+/// Everything the worker is configured with, validated.
+///
+/// Load it with ``WorkerConfiguration/load(flags:environment:dotEnv:processorCount:)``; the names of the
+/// variables are listed in ``WorkerConfiguration/Name``.
+public struct WorkerConfiguration: Sendable, Equatable {
+    /// The JSON-RPC endpoint (`SOLANA_RPC_URL`).
+    public var rpcURL: URL
+    /// The PubSub endpoint (`SOLANA_WS_URL`), derived from the RPC URL when not set.
+    public var webSocketURL: URL
+    /// Only jobs owned by this program are processed (`PROGRAM_ID`).
+    public var programID: PublicKey
+    /// The worker's keypair file, Solana CLI format (`WORKER_KEYPAIR_PATH`).
+    public var keypairPath: String
+    /// The Pinata JWT (`PINATA_JWT`, alias `VITE_PINATA_JWT`); never printed.
+    public var pinataJWT: String?
+    /// The Pinata API (`PINATA_API_URL`).
+    public var pinataAPIURL: URL
+    /// A Kubo RPC endpoint used to publish when set (`IPFS_API_URL`).
+    public var ipfsAPIURL: URL?
+    /// Gateways tried in turn to fetch code (`IPFS_GATEWAY_URL`, comma-separated).
+    public var gatewayURLs: [URL]
+    /// Seconds between polls (`POLL_INTERVAL`).
+    public var pollInterval: Int
+    /// Seconds of wall time per job (`EXECUTION_TIMEOUT`).
+    public var executionTimeout: Int
+    /// Lamports charged per job (`COST_LAMPORTS`).
+    public var costLamports: UInt64
+    /// Jobs run at once (`MAX_CONCURRENT_JOBS`); the number of cores by default.
+    public var maxConcurrentJobs: Int
+    /// This worker's share of the jobs (`WORKER_SHARD`, `k/n`); all jobs when nil.
+    public var shard: WorkerShard?
+    /// How code is run (`SANDBOX`).
+    public var sandbox: SandboxMode
+    /// Where the journal lives (`STATE_DIR`).
+    public var stateDirectory: String
+    /// Log line format (`LOG_FORMAT`).
+    public var logFormat: LogFormat
+    /// Lowest level logged (`LOG_LEVEL`).
+    public var logLevel: Logger.Level
+    /// Where `/metrics` and `/healthz` are served (`METRICS_ADDR`); off when nil.
+    public var metricsAddress: HostAndPort?
+    /// Largest code file accepted, in bytes (`MAX_CODE_BYTES`).
+    public var maxCodeBytes: Int
+    /// Memory limit of the sandbox in MiB (`SANDBOX_MEMORY_MB`).
+    public var sandboxMemoryMB: Int
+    /// Process limit of the sandbox (`SANDBOX_MAX_PROCESSES`).
+    public var sandboxMaxProcesses: Int
+    /// Largest stdout or stderr kept, in bytes (`MAX_OUTPUT_BYTES`).
+    public var maxOutputBytes: Int
+    /// Seconds running jobs get to finish at shutdown (`SHUTDOWN_GRACE`).
+    public var shutdownGrace: Int
+    /// The commitment a settlement is confirmed at (`SETTLEMENT_COMMITMENT`).
+    public var settlementCommitment: SettlementCommitment
+    /// Compute-unit price for complete_job, in micro-lamports (`PRIORITY_FEE_MICROLAMPORTS`).
+    public var priorityFeeMicroLamports: UInt64
+    /// Balance under which the worker warns (`LOW_BALANCE_LAMPORTS`).
+    public var lowBalanceLamports: UInt64
+}
+
+/// The log line format.
+public enum LogFormat: String, Sendable, CaseIterable {
+    /// One human-readable line per event, `key=value` metadata.
+    case text
+    /// One JSON object per line.
+    case json
+}
+
+/// How job code is run.
+public enum SandboxMode: String, Sendable, CaseIterable {
+    /// Under bubblewrap with resource limits.
+    case bwrap
+    /// Directly, without isolation (announced loudly at start).
+    case none
+}
+
+/// The commitment at which a settlement counts as done.
+public enum SettlementCommitment: String, Sendable, CaseIterable {
+    /// Voted on by a supermajority (about a second).
+    case confirmed
+    /// Rooted (about 13 seconds).
+    case finalized
+}
+
+/// A `host:port` pair, as in `METRICS_ADDR=127.0.0.1:9090` (IPv6 hosts in brackets: `[::1]:9090`).
+public struct HostAndPort: Sendable, Equatable, CustomStringConvertible {
+    /// The host name or address.
+    public var host: String
+    /// The TCP port; 0 asks the system for a free one.
+    public var port: Int
+
+    /// Creates a pair.
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `host:port`; nil when the text is not of that form or the port is out of range.
+    public init?(parsing text: String) {
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            return nil
+        }
+        self.init(host: host, port: port)
+    }
+
+    /// `host:port`.
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}

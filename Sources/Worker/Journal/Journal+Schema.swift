@@ -1,0 +1,112 @@
+import Foundation
+import GRDB
+import Solana
+
+extension Journal {
+    /// The schema, one migration per change; never edit a shipped migration, add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: jobs and transitions") { db in
+            try db.create(table: "jobs") { table in
+                table.primaryKey("address", .text)
+                table.column("owner", .text).notNull()
+                table.column("title", .text).notNull()
+                table.column("code_cid", .text).notNull()
+                table.column("start_time", .integer).notNull()
+                table.column("slot", .integer).notNull()
+                table.column("state", .text).notNull()
+                table.column("attempts", .integer).notNull().defaults(to: 0)
+                table.column("next_attempt_at", .double)
+                table.column("last_error", .text)
+                table.column("result_document", .blob)
+                table.column("result_cid", .text)
+                table.column("signature", .text)
+                table.column("last_valid_block_height", .integer)
+                table.column("wire", .blob)
+                table.column("settled_slot", .integer)
+                table.column("outcome_reason", .text)
+                table.column("created_at", .double).notNull()
+                table.column("updated_at", .double).notNull()
+            }
+            try db.create(index: "jobs_state", on: "jobs", columns: ["state"])
+            try db.create(table: "transitions") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("address", .text).notNull()
+                table.column("from_state", .text)
+                table.column("to_state", .text).notNull()
+                table.column("event", .text).notNull()
+                table.column("detail", .text)
+                table.column("at", .double).notNull()
+            }
+            try db.create(index: "transitions_address", on: "transitions", columns: ["address"])
+        }
+        return migrator
+    }
+}
+
+extension JobRecord {
+    /// Reads a `jobs` row, checking every field.
+    init(row: Row, path: String) throws(JournalError) {
+        func corrupt(_ detail: String) -> JournalError { JournalError(kind: .corrupt, path: path, detail: detail) }
+        let addressText: String = row["address"] ?? ""
+        guard let address = try? PublicKey(base58: addressText),
+            let owner = try? PublicKey(base58: (row["owner"] as String?) ?? ""),
+            let state = JobState(rawValue: (row["state"] as String?) ?? "")
+        else { throw corrupt("row \(addressText): bad address, owner or state") }
+        let job = PendingJob(
+            address: address, owner: owner, title: row["title"] ?? "", codeCID: row["code_cid"] ?? "",
+            startTime: row["start_time"] ?? 0, slot: UInt64(clamping: (row["slot"] as Int64?) ?? 0))
+        self.init(discovered: job, at: Date(timeIntervalSince1970: row["created_at"] ?? 0))
+        self.state = state
+        self.attempts = row["attempts"] ?? 0
+        self.nextAttemptAt = (row["next_attempt_at"] as Double?).map(Date.init(timeIntervalSince1970:))
+        self.lastError = row["last_error"]
+        self.resultDocument = (row["result_document"] as Data?).map { Array($0) }
+        self.resultCID = row["result_cid"]
+        if let signatureText = row["signature"] as String? {
+            guard let signature = try? Signature(base58: signatureText) else {
+                throw corrupt("row \(addressText): bad signature")
+            }
+            self.submission = SubmittedTransaction(
+                signature: signature,
+                lastValidBlockHeight: UInt64(clamping: (row["last_valid_block_height"] as Int64?) ?? 0),
+                wireBytes: (row["wire"] as Data?).map { Array($0) } ?? [])
+        }
+        self.settledSlot = (row["settled_slot"] as Int64?).map { UInt64(clamping: $0) }
+        self.outcomeReason = row["outcome_reason"]
+        self.updatedAt = Date(timeIntervalSince1970: row["updated_at"] ?? 0)
+        switch state {
+        case .executed where resultDocument == nil:
+            throw corrupt("row \(addressText): executed without a result document")
+        case .published where resultCID == nil: throw corrupt("row \(addressText): published without a result CID")
+        case .submitted where resultCID == nil || submission == nil:
+            throw corrupt("row \(addressText): submitted without a CID or signature")
+        default: break
+        }
+    }
+
+    /// The `jobs` row's columns.
+    var columns: [String: (any DatabaseValueConvertible)?] {
+        [
+            "address": job.address.base58,
+            "owner": job.owner.base58,
+            "title": job.title,
+            "code_cid": job.codeCID,
+            "start_time": job.startTime,
+            "slot": Int64(clamping: job.slot),
+            "state": state.rawValue,
+            "attempts": attempts,
+            "next_attempt_at": nextAttemptAt?.timeIntervalSince1970,
+            "last_error": lastError,
+            "result_document": resultDocument.map { Data($0) },
+            "result_cid": resultCID,
+            "signature": submission?.signature.base58,
+            "last_valid_block_height": submission.map { Int64(clamping: $0.lastValidBlockHeight) },
+            "wire": submission.map { Data($0.wireBytes) },
+            "settled_slot": settledSlot.map { Int64(clamping: $0) },
+            "outcome_reason": outcomeReason,
+            "created_at": createdAt.timeIntervalSince1970,
+            "updated_at": updatedAt.timeIntervalSince1970,
+        ]
+    }
+}

@@ -1,0 +1,228 @@
+import Foundation
+import GRDB
+import Solana
+
+/// The worker's memory across crashes: one row per job and an append-only log of transitions, in SQLite
+/// (WAL mode, busy timeout) under `STATE_DIR`.
+///
+/// Every ``apply(_:to:at:)`` commits the new state and its transition row in one transaction before it
+/// returns, so callers commit each step before taking the next external effect.
+public final class Journal: Sendable {
+    /// The file name of the database inside the state directory.
+    public static let fileName = "journal.sqlite"
+
+    /// The database file's path.
+    public let path: String
+    private let database: DatabasePool
+
+    /// Opens (creating if needed) the journal in `directory`, and migrates it to the current schema.
+    public init(directory: String, busyTimeout: TimeInterval = 5) throws(JournalError) {
+        let path = (directory as NSString).appendingPathComponent(Self.fileName)
+        self.path = path
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw JournalError(
+                kind: .unwritable, path: path, detail: "cannot create \(directory): \(error.localizedDescription)")
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.label = "cloudmesh-journal"
+        do {
+            database = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(database)
+        } catch {
+            throw Self.journalError(error, path: path)
+        }
+    }
+
+    /// Closes the database; later calls fail with ``JournalError``.
+    public func close() throws(JournalError) {
+        do {
+            try database.close()
+        } catch {
+            throw Self.journalError(error, path: path)
+        }
+    }
+
+    /// The names of the migrations applied, oldest first.
+    public func appliedMigrations() async throws(JournalError) -> [String] {
+        try await read { db in try Self.migrator.appliedIdentifiers(db).sorted() }
+    }
+
+    /// The job's row, if any.
+    public func record(for address: PublicKey) async throws(JournalError) -> JobRecord? {
+        let path = path
+        return try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE address = ?", arguments: [address.base58])
+                .map { row in try JobRecord(row: row, path: path) }
+        }
+    }
+
+    /// The job's row, inserted as `discovered` when it has none yet.
+    public func begin(_ job: PendingJob, at date: Date) async throws(JournalError) -> JobRecord {
+        let path = path
+        return try await write { db in
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM jobs WHERE address = ?", arguments: [job.address.base58])
+            {
+                return try JobRecord(row: row, path: path)
+            }
+            let record = JobRecord(discovered: job, at: date)
+            try Self.insert(record, in: db)
+            try Self.logTransition(
+                address: job.address, from: nil, to: .discovered, event: "discovered", detail: nil, at: date, in: db)
+            return record
+        }
+    }
+
+    /// Records `event` for the job at `address` and returns the new row; refuses events its state does not
+    /// allow (``JournalError/Kind/invalidTransition``).
+    @discardableResult
+    public func apply(_ event: JobEvent, to address: PublicKey, at date: Date) async throws(JournalError) -> JobRecord {
+        let path = path
+        return try await write { db in
+            guard
+                let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE address = ?", arguments: [address.base58])
+            else {
+                throw JournalError(kind: .invalidTransition, path: path, detail: "no job \(address) in the journal")
+            }
+            var record = try JobRecord(row: row, path: path)
+            let previous = record.state
+            do {
+                try record.apply(event, at: date)
+            } catch {
+                throw JournalError(kind: .invalidTransition, path: path, detail: "\(address): \(error)")
+            }
+            try Self.update(record, in: db)
+            try Self.logTransition(
+                address: address, from: previous, to: record.state, event: event.name, detail: Self.detail(of: event),
+                at: date, in: db)
+            return record
+        }
+    }
+
+    /// Every job not in a terminal state, oldest first (the work to resume at start).
+    public func unfinished() async throws(JournalError) -> [JobRecord] {
+        let path = path
+        let terminal = JobState.allCases.filter(\.isTerminal).map(\.rawValue)
+        return try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM jobs WHERE state NOT IN (?, ?, ?, ?) ORDER BY start_time, address",
+                arguments: StatementArguments(terminal)
+            ).map { row in try JobRecord(row: row, path: path) }
+        }
+    }
+
+    /// The transitions recorded for a job, oldest first.
+    public func transitions(for address: PublicKey) async throws(JournalError) -> [JobTransition] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM transitions WHERE address = ? ORDER BY id", arguments: [address.base58]
+            ).map { row in
+                JobTransition(
+                    from: (row["from_state"] as String?).flatMap(JobState.init(rawValue:)),
+                    to: JobState(rawValue: row["to_state"] ?? "") ?? .failed,
+                    event: row["event"] ?? "", detail: row["detail"],
+                    at: Date(timeIntervalSince1970: row["at"] ?? 0))
+            }
+        }
+    }
+
+    /// Whether a write transaction can be committed now (for `/healthz`).
+    public func isWritable() async -> Bool {
+        do {
+            try await write { db in try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS probe(x); DELETE FROM probe") }
+            try await write { db in try db.execute(sql: "PRAGMA main.user_version = 1") }
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    // MARK: - SQL
+
+    private static func insert(_ record: JobRecord, in db: Database) throws {
+        let columns = record.columns
+        let names = columns.keys.sorted()
+        let sql =
+            "INSERT INTO jobs (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", ")))"
+        try db.execute(sql: sql, arguments: StatementArguments(names.map { columns[$0] ?? nil }))
+    }
+
+    private static func update(_ record: JobRecord, in db: Database) throws {
+        let columns = record.columns
+        let names = columns.keys.filter { $0 != "address" }.sorted()
+        let sql = "UPDATE jobs SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE address = ?"
+        try db.execute(
+            sql: sql, arguments: StatementArguments(names.map { columns[$0] ?? nil } + [record.job.address.base58]))
+    }
+
+    private static func logTransition(
+        address: PublicKey, from: JobState?, to: JobState, event: String, detail: String?, at date: Date,
+        in db: Database
+    ) throws {
+        try db.execute(
+            sql: "INSERT INTO transitions (address, from_state, to_state, event, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [address.base58, from?.rawValue, to.rawValue, event, detail, date.timeIntervalSince1970])
+    }
+
+    private static func detail(of event: JobEvent) -> String? {
+        switch event {
+        case .started, .expired: nil
+        case .executed(let document): "\(document.count) bytes"
+        case .published(let cid): cid
+        case .submitted(let transaction): "\(transaction.signature) lvbh \(transaction.lastValidBlockHeight)"
+        case .settled(let signature, let slot):
+            "\(signature?.base58 ?? "observed on-chain") slot \(slot.map(String.init) ?? "?")"
+        case .lostRace(let reason), .cancelled(let reason), .failed(let reason): reason
+        case .transientFailure(let message, _): message
+        }
+    }
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
+        do {
+            return try await database.read(body)
+        } catch {
+            throw Self.journalError(error, path: path)
+        }
+    }
+
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T
+    {
+        do {
+            return try await database.write(body)
+        } catch {
+            throw Self.journalError(error, path: path)
+        }
+    }
+
+    /// Names a database failure for an operator.
+    static func journalError(_ error: any Error, path: String) -> JournalError {
+        if let error = error as? JournalError { return error }
+        guard let error = error as? DatabaseError else {
+            return JournalError(kind: .unwritable, path: path, detail: "\(error)")
+        }
+        let detail = error.message ?? "\(error.resultCode)"
+        switch error.resultCode {
+        case .SQLITE_FULL: return JournalError(kind: .diskFull, path: path, detail: detail)
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return JournalError(kind: .busy, path: path, detail: detail)
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB: return JournalError(kind: .corrupt, path: path, detail: detail)
+        default: return JournalError(kind: .unwritable, path: path, detail: detail)
+        }
+    }
+}
+
+/// One row of the append-only transitions table.
+public struct JobTransition: Sendable, Hashable {
+    /// The state before (nil for the first row).
+    public var from: JobState?
+    /// The state after.
+    public var to: JobState
+    /// The event's name.
+    public var event: String
+    /// The event's detail (CID, signature, reason).
+    public var detail: String?
+    /// When it was recorded.
+    public var at: Date
+}

@@ -1,0 +1,85 @@
+import CoreMetrics
+import Foundation
+import Prometheus
+
+/// The worker's metrics, created through an explicit factory (no global bootstrap needed, so tests and
+/// several workers in one process do not collide).
+///
+/// Names (Prometheus): `cloudmesh_jobs_total{outcome}`, `cloudmesh_job_retries_total{stage}`,
+/// `cloudmesh_stage_duration_seconds{stage}`, `cloudmesh_pickup_latency_seconds`,
+/// `cloudmesh_rpc_errors_total{stage}`, `cloudmesh_ipfs_errors_total{stage}`, `cloudmesh_polls_total{result}`,
+/// `cloudmesh_balance_lamports`, `cloudmesh_jobs_in_flight`, `cloudmesh_settlement_paused`.
+public struct WorkerMetrics: Sendable {
+    private let factory: any MetricsFactory
+
+    /// Metrics recorded through `factory`.
+    public init(factory: any MetricsFactory) {
+        self.factory = factory
+    }
+
+    /// Metrics kept in a fresh Prometheus registry, returned alongside for `/metrics`.
+    public static func prometheus() -> (metrics: WorkerMetrics, registry: PrometheusCollectorRegistry) {
+        let registry = PrometheusCollectorRegistry()
+        return (WorkerMetrics(factory: PrometheusMetricsFactory(registry: registry)), registry)
+    }
+
+    /// A job reached a terminal state.
+    public func jobFinished(_ state: JobState) {
+        Counter(label: "cloudmesh_jobs_total", dimensions: [("outcome", state.rawValue)], factory: factory).increment()
+    }
+
+    /// A job will be retried after a transient failure in `stage`.
+    public func retryScheduled(stage: PipelineStage) {
+        Counter(label: "cloudmesh_job_retries_total", dimensions: [("stage", stage.rawValue)], factory: factory)
+            .increment()
+    }
+
+    /// A stage took `seconds`.
+    public func stageDuration(_ stage: PipelineStage, seconds: Double) {
+        Timer(label: "cloudmesh_stage_duration_seconds", dimensions: [("stage", stage.rawValue)], factory: factory)
+            .recordNanoseconds(Int64(max(0, seconds) * 1e9))
+    }
+
+    /// Time from a job being seen to its execution starting.
+    public func pickupLatency(seconds: Double) {
+        Timer(label: "cloudmesh_pickup_latency_seconds", dimensions: [], factory: factory)
+            .recordNanoseconds(Int64(max(0, seconds) * 1e9))
+    }
+
+    /// A stage failed; counted as an RPC or IPFS error by the system it talks to.
+    public func stageError(_ stage: PipelineStage) {
+        switch stage.system {
+        case "rpc":
+            Counter(label: "cloudmesh_rpc_errors_total", dimensions: [("stage", stage.rawValue)], factory: factory)
+                .increment()
+        case "ipfs":
+            Counter(label: "cloudmesh_ipfs_errors_total", dimensions: [("stage", stage.rawValue)], factory: factory)
+                .increment()
+        default: Counter(label: "cloudmesh_sandbox_errors_total", dimensions: [], factory: factory).increment()
+        }
+    }
+
+    /// A poll ended (`ok` or `error`); poll errors also count as RPC errors.
+    public func poll(succeeded: Bool) {
+        Counter(label: "cloudmesh_polls_total", dimensions: [("result", succeeded ? "ok" : "error")], factory: factory)
+            .increment()
+        if !succeeded {
+            Counter(label: "cloudmesh_rpc_errors_total", dimensions: [("stage", "poll")], factory: factory).increment()
+        }
+    }
+
+    /// The worker's balance.
+    public func balance(lamports: UInt64) {
+        Gauge(label: "cloudmesh_balance_lamports", dimensions: [], factory: factory).record(Double(lamports))
+    }
+
+    /// Jobs running now.
+    public func inFlight(_ count: Int) {
+        Gauge(label: "cloudmesh_jobs_in_flight", dimensions: [], factory: factory).record(count)
+    }
+
+    /// Whether settlement is paused (1) or not (0).
+    public func settlementPaused(_ paused: Bool) {
+        Gauge(label: "cloudmesh_settlement_paused", dimensions: [], factory: factory).record(paused ? 1 : 0)
+    }
+}

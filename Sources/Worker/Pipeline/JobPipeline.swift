@@ -1,0 +1,336 @@
+import Foundation
+import Logging
+import Solana
+
+/// One job's way through the worker, driven by its journaled state:
+/// re-check pending → fetch → execute → result document → journal → capacity check → publish → journal →
+/// re-check pending → settle → journal.
+///
+/// Each pass loads the job's record and does the record's ``JobRecord/nextAction``, committing every step to
+/// the journal before the next external effect; so a pass interrupted anywhere resumes correctly from the
+/// journal: a recorded result is never executed again, a recorded CID never published again, and a journaled
+/// transaction is followed rather than sent a second time.
+public struct JobPipeline: Sendable {
+    /// The external systems, one protocol per stage.
+    public struct Stages: Sendable {
+        /// Reads jobs on-chain.
+        public var source: any JobSource
+        /// Fetches code.
+        public var fetcher: any CodeFetcher
+        /// Runs code.
+        public var executor: any CodeExecutor
+        /// Publishes results.
+        public var publisher: any ResultPublisher
+        /// Sends complete_job.
+        public var settler: any JobSettler
+
+        /// Groups the stages.
+        public init(
+            source: any JobSource, fetcher: any CodeFetcher, executor: any CodeExecutor,
+            publisher: any ResultPublisher, settler: any JobSettler
+        ) {
+            self.source = source
+            self.fetcher = fetcher
+            self.executor = executor
+            self.publisher = publisher
+            self.settler = settler
+        }
+    }
+
+    /// Settings of the pipeline.
+    public struct Options: Sendable {
+        /// This worker's address, written into result documents.
+        public var workerAddress: PublicKey
+        /// Lamports charged per job.
+        public var costLamports: UInt64
+        /// Largest code accepted.
+        public var maxCodeBytes: Int
+        /// Backoff after transient failures.
+        public var backoff: Backoff
+
+        /// Creates the options.
+        public init(
+            workerAddress: PublicKey, costLamports: UInt64, maxCodeBytes: Int, backoff: Backoff = .jobRetries
+        ) {
+            self.workerAddress = workerAddress
+            self.costLamports = costLamports
+            self.maxCodeBytes = maxCodeBytes
+            self.backoff = backoff
+        }
+    }
+
+    let stages: Stages
+    let options: Options
+    let journal: Journal
+    let gate: SettlementGate
+    let metrics: WorkerMetrics
+    let logger: Logger
+    let now: @Sendable () -> Date
+    let random: @Sendable () -> Double
+
+    /// Creates a pipeline; `now` and `random` are injectable for deterministic tests.
+    public init(
+        stages: Stages, options: Options, journal: Journal, gate: SettlementGate, metrics: WorkerMetrics,
+        logger: Logger, now: @escaping @Sendable () -> Date = Date.init,
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
+        self.stages = stages
+        self.options = options
+        self.journal = journal
+        self.gate = gate
+        self.metrics = metrics
+        self.logger = logger
+        self.now = now
+        self.random = random
+    }
+
+    /// Takes `job` as far as it can go now.
+    public func process(_ job: PendingJob, firstSeen: Date) async -> JobRunResult {
+        var logger = logger
+        logger[metadataKey: "job"] = "\(job.address)"
+        logger[metadataKey: "title"] = "\(job.title)"
+        var record: JobRecord?
+        do {
+            var checkedPending = false
+            if let existing = try await journal.record(for: job.address) {
+                record = existing
+            } else {
+                let state = try await stage(.recheck) { try await stages.source.jobState(of: job.address) }
+                guard state == .pending else {
+                    logger.info("job is no longer pending; skipped", metadata: ["state": "\(state)"])
+                    return .dropped
+                }
+                checkedPending = true
+                record = try await journal.begin(job, at: now())
+                logger.info("job accepted", metadata: ["code_cid": "\(job.codeCID)", "start_time": "\(job.startTime)"])
+            }
+            while var current = record {
+                try Task.checkCancellation()
+                switch current.nextAction {
+                case .none:
+                    return .finished(current.state)
+                case .execute:
+                    current = try await execute(
+                        current, firstSeen: firstSeen, checkedPending: checkedPending, logger: logger)
+                case .publish(let document):
+                    current = try await publish(current, document: document, logger: logger)
+                case .settle(let cid):
+                    current = try await settle(current, resultCID: cid, logger: logger)
+                case .resume(let transaction, _):
+                    logger.info(
+                        "following the journaled transaction", metadata: ["signature": "\(transaction.signature)"])
+                    let outcome = try await stage(.resume) {
+                        try await stages.settler.resume(submitted: transaction, job: current.job)
+                    }
+                    current = try await recordOutcome(outcome, for: current, logger: logger)
+                }
+                checkedPending = false
+                record = current
+                if current.state.isTerminal { metrics.jobFinished(current.state) }
+            }
+            return .dropped
+        } catch let error as JournalError {
+            logger.critical("journal failure; stopping", metadata: ["error": "\(error)"])
+            return .journalFailure(error)
+        } catch is SettlementPaused {
+            return .awaitingFunds
+        } catch {
+            if Task.isCancelled || error is CancellationError { return .interrupted }
+            return await failed(record, error: error, logger: logger)
+        }
+    }
+
+    // MARK: - Steps
+
+    private func execute(_ record: JobRecord, firstSeen: Date, checkedPending: Bool, logger: Logger) async throws
+        -> JobRecord
+    {
+        let job = record.job
+        if !checkedPending {
+            let state = try await stage(.recheck) { try await stages.source.jobState(of: job.address) }
+            if state != .pending { return try await recordGone(record, state: state, logger: logger) }
+        }
+        _ = try await journal.apply(.started, to: job.address, at: now())
+        metrics.pickupLatency(seconds: now().timeIntervalSince(firstSeen))
+        let document: ResultDocument
+        do {
+            let code = try await stage(.fetch) {
+                try await stages.fetcher.fetchCode(cid: job.codeCID, maxBytes: options.maxCodeBytes)
+            }
+            logger.info("code fetched", metadata: ["bytes": "\(code.count)"])
+            let report = try await stage(.execute) { try await stages.executor.execute(code: code) }
+            document = ResultDocument(report: report, executedAt: now(), job: job, worker: options.workerAddress)
+            logger.info(
+                "executed",
+                metadata: [
+                    "returncode": "\(report.returnCode)", "timed_out": "\(report.timedOut)",
+                    "duration_ms": "\(document.durationMilliseconds)",
+                ])
+        } catch let failure as StageFailure where failure.kind == .invalidJobInput {
+            logger.warning(
+                "the job's input is invalid; answering with an error document", metadata: ["reason": "\(failure.error)"]
+            )
+            document = ResultDocument(
+                invalidInput: "\(failure.error)", at: now(), job: job, worker: options.workerAddress)
+        }
+        return try await journal.apply(.executed(resultDocument: document.bytes), to: job.address, at: now())
+    }
+
+    private func publish(_ record: JobRecord, document: [UInt8], logger: Logger) async throws -> JobRecord {
+        let job = record.job
+        let expected: String
+        do {
+            expected = try stages.publisher.expectedCID(of: document)
+        } catch {
+            throw StageFailure(stage: .publish, error: error)
+        }
+        if let problem = ResultCapacity.problem(resultCID: expected, job: job) {
+            logger.error("result cannot be settled", metadata: ["reason": "\(problem)"])
+            return try await journal.apply(.failed(reason: problem), to: job.address, at: now())
+        }
+        let cid = try await stage(.publish) {
+            try await stages.publisher.publish(document, name: "cloudmesh-result-\(job.address.base58).json")
+        }
+        guard cid == expected else {
+            throw StageFailure(
+                stage: .publish,
+                error: StageError.transient("IPFS returned CID \(cid) for the result, expected \(expected)"))
+        }
+        logger.info("result published", metadata: ["result_cid": "\(cid)"])
+        return try await journal.apply(.published(resultCID: cid), to: job.address, at: now())
+    }
+
+    private func settle(_ record: JobRecord, resultCID: String, logger: Logger) async throws -> JobRecord {
+        let job = record.job
+        if await gate.isPaused { throw SettlementPaused() }
+        let state = try await stage(.recheck) { try await stages.source.jobState(of: job.address) }
+        if state != .pending { return try await recordGone(record, state: state, logger: logger) }
+        let journal = journal
+        let now = now
+        let outcome = try await stage(.settle) {
+            try await stages.settler.settle(job: job, resultCID: resultCID, cost: options.costLamports) { transaction in
+                try await journal.apply(.submitted(transaction), to: job.address, at: now())
+                logger.info("complete_job signed and journaled", metadata: ["signature": "\(transaction.signature)"])
+            }
+        }
+        return try await recordOutcome(outcome, for: record, logger: logger)
+    }
+
+    /// Records a settlement outcome; throws ``SettlementPaused`` for insufficient funds.
+    private func recordOutcome(_ outcome: SettlementOutcome, for record: JobRecord, logger: Logger) async throws
+        -> JobRecord
+    {
+        let address = record.address
+        switch outcome {
+        case .settled(let signature, let slot):
+            logger.info("settled", metadata: ["signature": "\(signature)", "slot": "\(slot)"])
+            return try await journal.apply(.settled(signature: signature, slot: slot), to: address, at: now())
+        case .lostRace:
+            logger.notice("another worker completed the job first (6003 JobAlreadyCompleted)")
+            return try await journal.apply(
+                .lostRace(reason: "6003 JobAlreadyCompleted: another worker completed it first"), to: address, at: now()
+            )
+        case .cancelled:
+            logger.notice("the owner cancelled the job (6004 JobCancelled)")
+            return try await journal.apply(
+                .cancelled(reason: "6004 JobCancelled: cancelled by its owner"), to: address, at: now())
+        case .resultDoesNotFit:
+            let reason =
+                "3004 AccountDidNotSerialize: the result CID \(record.resultCID ?? "") does not fit in the job account"
+            logger.error("result cannot be settled", metadata: ["reason": "\(reason)"])
+            return try await journal.apply(.failed(reason: reason), to: address, at: now())
+        case .insufficientFunds:
+            if await gate.pause(at: now()) {
+                metrics.settlementPaused(true)
+                logger.warning(
+                    "insufficient funds for fees: settlement paused, results kept; fund the worker's address")
+            }
+            throw SettlementPaused()
+        case .expired:
+            logger.notice("the transaction expired without landing; signing again with the same result CID")
+            let current = try await journal.record(for: address) ?? record
+            guard current.state == .submitted else { return current }
+            return try await journal.apply(.expired, to: address, at: now())
+        }
+    }
+
+    /// Records what became of a job that is no longer pending.
+    private func recordGone(_ record: JobRecord, state: OnChainJobState, logger: Logger) async throws -> JobRecord {
+        let address = record.address
+        switch state {
+        case .pending:
+            return record
+        case .completed(let cid) where cid == record.resultCID && record.state == .published:
+            logger.info("the job already carries our result CID", metadata: ["result_cid": "\(cid)"])
+            return try await journal.apply(.settled(signature: nil, slot: nil), to: address, at: now())
+        case .completed(let cid):
+            logger.notice("the job was completed by another worker", metadata: ["their_result_cid": "\(cid)"])
+            return try await journal.apply(
+                .lostRace(reason: "completed by another worker with result \(cid)"), to: address, at: now())
+        case .cancelled:
+            logger.notice("the job was cancelled by its owner")
+            return try await journal.apply(.cancelled(reason: "cancelled by its owner"), to: address, at: now())
+        case .missing:
+            logger.warning("the job account no longer exists")
+            return try await journal.apply(.failed(reason: "the job account no longer exists"), to: address, at: now())
+        }
+    }
+
+    /// Handles a stage failure: transient → backoff recorded in the journal; permanent → failed.
+    private func failed(_ record: JobRecord?, error: any Error, logger: Logger) async -> JobRunResult {
+        let failure = error as? StageFailure ?? StageFailure(stage: .recheck, error: error)
+        metrics.stageError(failure.stage)
+        guard let record else {
+            logger.warning(
+                "transient failure before the job was recorded; will retry", metadata: ["error": "\(failure.message)"])
+            let delay = options.backoff.delay(afterAttempt: 1, random: random())
+            return .retry(at: now().addingTimeInterval(delay), hasProgress: false)
+        }
+        do {
+            let current = try await journal.record(for: record.address) ?? record
+            switch failure.kind {
+            case .transient:
+                let delay = options.backoff.delay(afterAttempt: current.attempts + 1, random: random())
+                let retryAt = now().addingTimeInterval(delay)
+                let updated = try await journal.apply(
+                    .transientFailure(message: failure.message, retryAt: retryAt), to: record.address, at: now())
+                metrics.retryScheduled(stage: failure.stage)
+                logger.warning(
+                    "transient failure; will retry",
+                    metadata: [
+                        "stage": "\(failure.stage.rawValue)", "error": "\(failure.error)",
+                        "attempt": "\(updated.attempts)", "retry_in_s": "\(String(format: "%.1f", delay))",
+                    ])
+                return .retry(at: retryAt, hasProgress: updated.state != .discovered)
+            case .permanent, .invalidJobInput:
+                logger.error(
+                    "permanent failure", metadata: ["stage": "\(failure.stage.rawValue)", "error": "\(failure.error)"])
+                let updated = try await journal.apply(.failed(reason: failure.message), to: record.address, at: now())
+                metrics.jobFinished(updated.state)
+                return .finished(updated.state)
+            }
+        } catch {
+            logger.critical("journal failure; stopping", metadata: ["error": "\(error)"])
+            return .journalFailure(error)
+        }
+    }
+
+    /// Runs one stage, timing it and wrapping its errors (journal errors and cancellation pass through).
+    private func stage<T: Sendable>(_ stage: PipelineStage, _ body: () async throws -> T) async throws -> T {
+        let start = ContinuousClock.now
+        defer {
+            let elapsed = ContinuousClock.now - start
+            metrics.stageDuration(
+                stage, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        }
+        do {
+            return try await body()
+        } catch let error as JournalError {
+            throw error
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            throw StageFailure(stage: stage, error: error)
+        }
+    }
+}

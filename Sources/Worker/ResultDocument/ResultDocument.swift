@@ -1,0 +1,93 @@
+import Foundation
+import Solana
+
+/// The JSON document published to IPFS as a job's result.
+///
+/// The seed's four fields come first, in this order: `stdout`, `stderr`, `returncode`, `executed_at`; then
+/// `duration_ms`, `timed_out`, `stdout_truncated`, `stderr_truncated`, `job`, `code_cid`, `worker`, and, for
+/// jobs whose own input is invalid, `error`. The bytes are those of Python's
+/// `json.dumps(document, ensure_ascii=False)` (see ``OrderedJSON``).
+public struct ResultDocument: Sendable, Hashable {
+    /// The `returncode` of an error document: the job's code never ran.
+    public static let invalidInputReturnCode = -1
+
+    /// Captured standard output.
+    public var stdout: String
+    /// Captured standard error (the explanation, for an error document).
+    public var stderr: String
+    /// The exit status (negative signal number when killed); ``invalidInputReturnCode`` when not run.
+    public var returnCode: Int
+    /// When the run finished (or the job was rejected).
+    public var executedAt: Date
+    /// Wall time of the run in milliseconds.
+    public var durationMilliseconds: Int64
+    /// Whether the time limit killed the run.
+    public var timedOut: Bool
+    /// Whether stdout was cut.
+    public var stdoutTruncated: Bool
+    /// Whether stderr was cut.
+    public var stderrTruncated: Bool
+    /// The job account.
+    public var job: PublicKey
+    /// The code CID the job named.
+    public var codeCID: String
+    /// The worker that ran it.
+    public var worker: PublicKey
+    /// Why the job could not be run, for error documents.
+    public var error: String?
+
+    /// The document of a run.
+    public init(report: ExecutionReport, executedAt: Date, job: PendingJob, worker: PublicKey) {
+        self.stdout = report.stdout
+        self.stderr = report.stderr
+        self.returnCode = report.returnCode
+        self.executedAt = executedAt
+        self.durationMilliseconds = Int64((max(0, report.wallTime) * 1000).rounded())
+        self.timedOut = report.timedOut
+        self.stdoutTruncated = report.stdoutTruncated
+        self.stderrTruncated = report.stderrTruncated
+        self.job = job.address
+        self.codeCID = job.codeCID
+        self.worker = worker
+        self.error = nil
+    }
+
+    /// The document answering a job whose own input is invalid: stdout empty, stderr and `error` explaining,
+    /// `returncode` ``invalidInputReturnCode``.
+    public init(invalidInput reason: String, at date: Date, job: PendingJob, worker: PublicKey) {
+        self.stdout = ""
+        self.stderr = "CloudMesh worker: the job was not run: \(reason)\n"
+        self.returnCode = Self.invalidInputReturnCode
+        self.executedAt = date
+        self.durationMilliseconds = 0
+        self.timedOut = false
+        self.stdoutTruncated = false
+        self.stderrTruncated = false
+        self.job = job.address
+        self.codeCID = job.codeCID
+        self.worker = worker
+        self.error = reason
+    }
+
+    /// The document as ordered JSON.
+    public var json: OrderedJSON {
+        var members: [(String, OrderedJSON)] = [
+            ("stdout", .string(stdout)),
+            ("stderr", .string(stderr)),
+            ("returncode", .integer(Int64(returnCode))),
+            ("executed_at", .string(Timestamp.iso8601Microseconds(executedAt))),
+            ("duration_ms", .integer(durationMilliseconds)),
+            ("timed_out", .bool(timedOut)),
+            ("stdout_truncated", .bool(stdoutTruncated)),
+            ("stderr_truncated", .bool(stderrTruncated)),
+            ("job", .string(job.base58)),
+            ("code_cid", .string(codeCID)),
+            ("worker", .string(worker.base58)),
+        ]
+        if let error { members.append(("error", .string(error))) }
+        return .object(members)
+    }
+
+    /// The bytes published.
+    public var bytes: [UInt8] { json.bytes }
+}

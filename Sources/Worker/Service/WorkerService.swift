@@ -1,0 +1,417 @@
+import Foundation
+import Logging
+import Solana
+
+/// The run loop: discovers jobs (subscription pushes plus a poll every `pollInterval` and after every
+/// reconnect), feeds the ``Scheduler``, runs the ``JobPipeline`` for each job it starts, pauses and resumes
+/// settlement on funds, and shuts down gracefully.
+public actor WorkerService {
+    /// Timing and limits of the loop.
+    public struct Options: Sendable {
+        /// Jobs run at once.
+        public var maxConcurrentJobs: Int
+        /// This worker's shard.
+        public var shard: WorkerShard?
+        /// Time between polls.
+        public var pollInterval: Duration
+        /// Time running jobs get to finish after ``WorkerService/shutdown()``.
+        public var shutdownGrace: Duration
+        /// Time between balance probes while settlement is paused.
+        public var fundsProbeInterval: Duration
+        /// Balance at which settlement resumes.
+        public var minimumSettlementBalance: UInt64
+        /// Balance under which a warning is logged at start.
+        public var lowBalanceLamports: UInt64
+        /// Consecutive failed polls after which a `once` run gives up.
+        public var oncePollAttempts: Int
+        /// Backoff between failed polls in a `once` run.
+        public var pollBackoff: Backoff
+
+        /// Creates the options.
+        public init(
+            maxConcurrentJobs: Int, shard: WorkerShard?, pollInterval: Duration, shutdownGrace: Duration,
+            fundsProbeInterval: Duration = .seconds(30), minimumSettlementBalance: UInt64 = 100_000,
+            lowBalanceLamports: UInt64, oncePollAttempts: Int = 5,
+            pollBackoff: Backoff = Backoff(base: 1, cap: 30, jitter: 0.2)
+        ) {
+            self.maxConcurrentJobs = maxConcurrentJobs
+            self.shard = shard
+            self.pollInterval = pollInterval
+            self.shutdownGrace = shutdownGrace
+            self.fundsProbeInterval = fundsProbeInterval
+            self.minimumSettlementBalance = minimumSettlementBalance
+            self.lowBalanceLamports = lowBalanceLamports
+            self.oncePollAttempts = oncePollAttempts
+            self.pollBackoff = pollBackoff
+        }
+
+        /// The options a configuration asks for.
+        public init(configuration: WorkerConfiguration) {
+            self.init(
+                maxConcurrentJobs: configuration.maxConcurrentJobs, shard: configuration.shard,
+                pollInterval: .seconds(configuration.pollInterval),
+                shutdownGrace: .seconds(configuration.shutdownGrace),
+                lowBalanceLamports: configuration.lowBalanceLamports)
+        }
+    }
+
+    /// The run loop stopped because it could not go on.
+    public enum RunError: Error, CustomStringConvertible {
+        /// The journal failed; no job is taken until it is fixed. Recorded results are kept.
+        case journal(JournalError)
+        /// A `once` run could not list pending jobs.
+        case pollFailed(attempts: Int, lastError: String)
+        /// `run` was called twice.
+        case alreadyRunning
+
+        /// Explains the stop.
+        public var description: String {
+            switch self {
+            case .journal(let error): "stopped taking jobs: \(error)"
+            case .pollFailed(let attempts, let error):
+                "could not list pending jobs after \(attempts) attempts: \(error)"
+            case .alreadyRunning: "the worker is already running"
+            }
+        }
+    }
+
+    enum Event: Sendable {
+        case pollDue
+        case polled(Result<[PendingJob], PollError>)
+        case update(JobUpdate)
+        case jobFinished(PendingJob, JobRunResult)
+        case wake
+        case shutdown
+        case graceExpired
+        case funds(UInt64?)
+    }
+
+    struct PollError: Error {
+        var message: String
+    }
+
+    let options: Options
+    let journal: Journal
+    let source: any JobSource
+    let balanceMonitor: any BalanceMonitor
+    let pipeline: JobPipeline
+    let scheduler: Scheduler
+    let gate: SettlementGate
+    let health: HealthState?
+    let metrics: WorkerMetrics
+    let logger: Logger
+    let now: @Sendable () -> Date
+    let random: @Sendable () -> Double
+    private let events: AsyncStream<Event>
+    private let continuation: AsyncStream<Event>.Continuation
+
+    private var started = false
+    private var summary = RunSummary()
+    private var pollInFlight = false
+    private var pollFailures = 0
+    private var needsConfirmingPoll = false
+    private var stopping = false
+    private var haltError: RunError?
+    private var awaitingFunds: Set<PublicKey> = []
+    private var probeInFlight = false
+    private var fundsProbeFailed = false
+    private var wakeAt: Date?
+
+    /// Creates a worker. `pipeline` and `health` share `journal` and `gate` with it.
+    public init(
+        options: Options, journal: Journal, source: any JobSource, balanceMonitor: any BalanceMonitor,
+        pipeline: JobPipeline, gate: SettlementGate, health: HealthState?, metrics: WorkerMetrics, logger: Logger,
+        now: @escaping @Sendable () -> Date = Date.init,
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
+    ) {
+        self.options = options
+        self.journal = journal
+        self.source = source
+        self.balanceMonitor = balanceMonitor
+        self.pipeline = pipeline
+        self.scheduler = Scheduler(maxConcurrent: options.maxConcurrentJobs, shard: options.shard)
+        self.gate = gate
+        self.health = health
+        self.metrics = metrics
+        self.logger = logger
+        self.now = now
+        self.random = random
+        (events, continuation) = AsyncStream.makeStream(of: Event.self)
+    }
+
+    /// Asks the worker to stop: no new job starts, running jobs get the grace period, then are cancelled.
+    /// Safe to call from any thread, any number of times (e.g. from a signal handler).
+    public nonisolated func shutdown() {
+        continuation.yield(.shutdown)
+    }
+
+    /// Runs until ``shutdown()`` (or, with `once`, until nothing this worker may take is left).
+    ///
+    /// Unfinished jobs of earlier runs are resumed from the journal first. A `once` run does not subscribe;
+    /// it polls, processes, and polls again until a poll finds nothing new; jobs in backoff are waited for,
+    /// and it returns when only jobs waiting for funds are left and a balance probe found none.
+    public func run(once: Bool) async throws(RunError) -> RunSummary {
+        guard !started else { throw .alreadyRunning }
+        started = true
+        logger.info("worker starting", metadata: ["mode": "\(once ? "once" : "continuous")"])
+        await checkBalanceAtStart()
+        do {
+            for record in try await journal.unfinished() {
+                await scheduler.offer(
+                    record.job, at: now(), hasProgress: record.state != .discovered, notBefore: record.nextAttemptAt)
+                logger.info(
+                    "resuming from the journal",
+                    metadata: [
+                        "job": "\(record.address)", "title": "\(record.job.title)", "state": "\(record.state.rawValue)",
+                    ])
+            }
+        } catch {
+            throw .journal(error)
+        }
+        continuation.yield(.pollDue)
+        await withTaskGroup(of: Void.self) { group in
+            if !once { startBackgroundDiscovery(&group) }
+            for await event in events {
+                await handle(event, once: once, group: &group)
+                if await shouldExit(once: once) { break }
+            }
+            group.cancelAll()
+        }
+        continuation.finish()
+        if let haltError { throw haltError }
+        logger.info("worker stopped", metadata: ["settled": "\(summary.settled)", "retries": "\(summary.retries)"])
+        return summary
+    }
+
+    // MARK: - Events
+
+    private func handle(_ event: Event, once: Bool, group: inout TaskGroup<Void>) async {
+        switch event {
+        case .pollDue:
+            guard !pollInFlight, !stopping, haltError == nil else { return }
+            pollInFlight = true
+            let source = source
+            let continuation = continuation
+            group.addTask {
+                do {
+                    continuation.yield(.polled(.success(try await source.pendingJobs())))
+                } catch {
+                    continuation.yield(.polled(.failure(PollError(message: "\(error)"))))
+                }
+            }
+        case .polled(.success(let jobs)):
+            pollInFlight = false
+            pollFailures = 0
+            metrics.poll(succeeded: true)
+            await health?.pollSucceeded(at: now())
+            let accepted = await scheduler.reconcile(pending: jobs, at: now())
+            logger.debug("poll", metadata: ["pending": "\(jobs.count)", "new": "\(accepted.count)"])
+        case .polled(.failure(let error)):
+            pollInFlight = false
+            pollFailures += 1
+            metrics.poll(succeeded: false)
+            logger.warning("poll failed", metadata: ["error": "\(error.message)", "consecutive": "\(pollFailures)"])
+            if once {
+                if pollFailures >= options.oncePollAttempts {
+                    haltError = .pollFailed(attempts: pollFailures, lastError: error.message)
+                } else {
+                    let delay = options.pollBackoff.delay(afterAttempt: pollFailures, random: random())
+                    schedule(.pollDue, after: .milliseconds(Int64(delay * 1000)), in: &group)
+                }
+            }
+        case .update(.pending(let job)):
+            let result = await scheduler.offer(job, at: now())
+            if result == .accepted {
+                logger.debug("subscription: job pending", metadata: ["job": "\(job.address)", "title": "\(job.title)"])
+            }
+        case .update(.notPending(let address)):
+            await scheduler.withdraw(address)
+        case .update(.resubscribed):
+            logger.info("subscription (re)established; polling now")
+            continuation.yield(.pollDue)
+        case .jobFinished(let job, let result):
+            await finished(job, result)
+        case .wake:
+            if let armed = wakeAt, armed <= now() { wakeAt = nil }
+        case .shutdown:
+            guard !stopping else { return }
+            stopping = true
+            await scheduler.stopAccepting()
+            let running = await scheduler.runningCount
+            logger.notice(
+                "shutting down: no new jobs",
+                metadata: ["running": "\(running)", "grace_s": "\(options.shutdownGrace)"])
+            summary.shutDown = true
+            schedule(.graceExpired, after: options.shutdownGrace, in: &group)
+        case .graceExpired:
+            let running = await scheduler.runningCount
+            if running > 0 {
+                logger.warning(
+                    "grace period over: cancelling running jobs; they resume from the journal next start",
+                    metadata: ["running": "\(running)"])
+            }
+            group.cancelAll()
+        case .funds(let balance):
+            probeInFlight = false
+            if let balance {
+                metrics.balance(lamports: balance)
+                if balance >= options.minimumSettlementBalance {
+                    await gate.resume()
+                    metrics.settlementPaused(false)
+                    fundsProbeFailed = false
+                    awaitingFunds.removeAll()
+                    await scheduler.releaseWaits()
+                    logger.notice("funded again: settlement resumed", metadata: ["balance": "\(balance)"])
+                } else {
+                    fundsProbeFailed = true
+                    logger.warning("still not enough funds to settle", metadata: ["balance": "\(balance)"])
+                }
+            } else {
+                fundsProbeFailed = true
+            }
+        }
+        if !stopping, haltError == nil { await dispatch(&group) }
+        await armWakeTimer(&group)
+        if await gate.isPaused, !probeInFlight, !awaitingFunds.isEmpty { startFundsProbe(&group) }
+    }
+
+    private func finished(_ job: PendingJob, _ result: JobRunResult) async {
+        let address = job.address
+        needsConfirmingPoll = true
+        switch result {
+        case .finished(let state):
+            summary.finished[state, default: 0] += 1
+            awaitingFunds.remove(address)
+            await scheduler.finish(address, .finished)
+        case .dropped:
+            await scheduler.finish(address, .dropped)
+        case .retry(let date, let hasProgress):
+            summary.retries += 1
+            await scheduler.finish(address, .retry(at: date, hasProgress: hasProgress))
+        case .awaitingFunds:
+            awaitingFunds.insert(address)
+            let seconds =
+                Double(options.fundsProbeInterval.components.seconds)
+                + Double(options.fundsProbeInterval.components.attoseconds) / 1e18
+            await scheduler.finish(address, .retry(at: now().addingTimeInterval(seconds), hasProgress: true))
+        case .interrupted:
+            await scheduler.finish(address, .retry(at: now(), hasProgress: true))
+        case .journalFailure(let error):
+            if haltError == nil {
+                haltError = .journal(error)
+                await scheduler.stopAccepting()
+                logger.critical(
+                    "journal failure: no new jobs will be taken; recorded results are kept",
+                    metadata: ["error": "\(error)"])
+            }
+            await scheduler.finish(address, .retry(at: now(), hasProgress: true))
+        }
+        metrics.inFlight(await scheduler.runningCount)
+    }
+
+    private func dispatch(_ group: inout TaskGroup<Void>) async {
+        let started = await scheduler.startEligible(at: now())
+        guard !started.isEmpty else { return }
+        for candidate in started {
+            let pipeline = pipeline
+            let continuation = continuation
+            logger.debug(
+                "job started", metadata: ["job": "\(candidate.job.address)", "title": "\(candidate.job.title)"])
+            group.addTask {
+                let result = await pipeline.process(candidate.job, firstSeen: candidate.firstSeen)
+                continuation.yield(.jobFinished(candidate.job, result))
+            }
+        }
+        metrics.inFlight(await scheduler.runningCount)
+    }
+
+    private func shouldExit(once: Bool) async -> Bool {
+        let running = await scheduler.runningCount
+        if haltError != nil || stopping { return running == 0 }
+        guard once, !pollInFlight, pollFailures == 0 else { return false }
+        if await scheduler.isIdle {
+            guard needsConfirmingPoll else { return true }
+            needsConfirmingPoll = false
+            continuation.yield(.pollDue)
+            return false
+        }
+        let waiting = await scheduler.waitingAddresses
+        if running == 0, fundsProbeFailed, !waiting.isEmpty, waiting.isSubset(of: awaitingFunds) {
+            summary.awaitingFunds = waiting.count
+            logger.warning(
+                "settlement paused for lack of funds; stopping the once run", metadata: ["waiting": "\(waiting.count)"])
+            return true
+        }
+        return false
+    }
+
+    // MARK: - Timers and background work
+
+    private func schedule(_ event: Event, after delay: Duration, in group: inout TaskGroup<Void>) {
+        let continuation = continuation
+        group.addTask {
+            try? await Task.sleep(for: delay)
+            if !Task.isCancelled { continuation.yield(event) }
+        }
+    }
+
+    private func armWakeTimer(_ group: inout TaskGroup<Void>) async {
+        guard let wake = await scheduler.nextWakeup else { return }
+        if let armed = wakeAt, armed <= wake, armed > now() { return }
+        wakeAt = wake
+        let delay = max(0, wake.timeIntervalSince(now()))
+        schedule(.wake, after: .milliseconds(Int64((delay * 1000).rounded(.up)) + 1), in: &group)
+    }
+
+    private func startBackgroundDiscovery(_ group: inout TaskGroup<Void>) {
+        let source = source
+        let continuation = continuation
+        let interval = options.pollInterval
+        group.addTask {
+            for await update in source.jobUpdates() {
+                if Task.isCancelled { return }
+                continuation.yield(.update(update))
+            }
+        }
+        group.addTask {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                if !Task.isCancelled { continuation.yield(.pollDue) }
+            }
+        }
+    }
+
+    private func startFundsProbe(_ group: inout TaskGroup<Void>) {
+        probeInFlight = true
+        let monitor = balanceMonitor
+        let continuation = continuation
+        let interval = options.fundsProbeInterval
+        let logger = logger
+        group.addTask {
+            try? await Task.sleep(for: interval)
+            guard !Task.isCancelled else { return }
+            do {
+                continuation.yield(.funds(try await monitor.balance()))
+            } catch {
+                logger.warning("balance probe failed", metadata: ["error": "\(error)"])
+                continuation.yield(.funds(nil))
+            }
+        }
+    }
+
+    private func checkBalanceAtStart() async {
+        do {
+            let balance = try await balanceMonitor.balance()
+            metrics.balance(lamports: balance)
+            if balance < options.lowBalanceLamports {
+                logger.warning(
+                    "low balance: fund the worker's address or settlements will fail",
+                    metadata: ["balance": "\(balance)", "threshold": "\(options.lowBalanceLamports)"])
+            } else {
+                logger.info("balance", metadata: ["lamports": "\(balance)"])
+            }
+        } catch {
+            logger.warning("could not read the worker's balance", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Solana
+import Worker
+
+/// An in-memory CloudMesh program: jobs, their states, and landed transactions; with scripted faults.
+final class FakeChain: Sendable {
+    struct State {
+        var jobs: [PublicKey: PendingJob] = [:]
+        var states: [PublicKey: OnChainJobState] = [:]
+        var pollFaults = 0
+        var jobStateFaults = 0
+        var polls = 0
+        var hangJobState = false
+    }
+
+    let state = Locked(State())
+
+    func add(_ job: PendingJob) {
+        state.withLock {
+            $0.jobs[job.address] = job
+            $0.states[job.address] = .pending
+        }
+    }
+
+    func set(_ address: PublicKey, _ value: OnChainJobState) {
+        state.withLock { $0.states[address] = value }
+    }
+
+    func status(_ address: PublicKey) -> OnChainJobState {
+        state.withLock { $0.states[address] ?? .missing }
+    }
+}
+
+/// A ``JobSource`` reading a ``FakeChain``; subscription updates are pushed by the test.
+final class FakeJobSource: JobSource {
+    let chain: FakeChain
+    private let stream: AsyncStream<JobUpdate>
+    let updates: AsyncStream<JobUpdate>.Continuation
+
+    init(chain: FakeChain) {
+        self.chain = chain
+        (stream, updates) = AsyncStream.makeStream(of: JobUpdate.self)
+    }
+
+    func pendingJobs() async throws -> [PendingJob] {
+        try chain.state.withLock { state in
+            state.polls += 1
+            if state.pollFaults > 0 {
+                state.pollFaults -= 1
+                throw StageError.transient("RPC 503 (scripted)")
+            }
+            return state.jobs.values.filter { state.states[$0.address] == .pending }
+        }
+    }
+
+    func jobUpdates() -> AsyncStream<JobUpdate> { stream }
+
+    func jobState(of address: PublicKey) async throws -> OnChainJobState {
+        let hang = try chain.state.withLock { state in
+            if state.jobStateFaults > 0 {
+                state.jobStateFaults -= 1
+                throw StageError.transient("RPC 429 (scripted)")
+            }
+            return state.hangJobState
+        }
+        if hang { try await Task.sleep(for: .seconds(3600)) }
+        return chain.status(address)
+    }
+}
+
+/// Makes deterministic test jobs.
+enum TestJobs {
+    static func key(_ seed: UInt8) -> PublicKey {
+        // swift-format-ignore
+        (try? PublicKey(bytes: [UInt8](repeating: seed, count: 32))) ?? .systemProgram
+    }
+
+    static func job(_ seed: UInt8, title: String? = nil, codeCID: String? = nil, startTime: Int64? = nil) -> PendingJob
+    {
+        PendingJob(
+            address: key(seed), owner: key(200), title: title ?? "job-\(seed)",
+            codeCID: codeCID ?? "QmCode\(seed)", startTime: startTime ?? Int64(1_000 + Int(seed)), slot: 10)
+    }
+}

@@ -1,0 +1,162 @@
+import Crypto
+import Foundation
+import Solana
+import Worker
+
+/// Counts entries into a stage and can hold callers until cancelled (a crash or kill mid-stage).
+final class StageControl: Sendable {
+    struct State {
+        var calls = 0
+        var entered = 0
+        var faults: [StageError] = []
+        var hang = false
+        var active = 0
+        var maxActive = 0
+    }
+
+    let state = Locked(State())
+
+    var calls: Int { state.current.calls }
+    var entered: Int { state.current.entered }
+    var maxActive: Int { state.current.maxActive }
+
+    func fail(_ errors: StageError...) { state.withLock { $0.faults += errors } }
+    func hang(_ on: Bool) { state.withLock { $0.hang = on } }
+
+    /// Enters the stage: throws a scripted fault, or hangs until cancelled, or returns.
+    func enter() async throws {
+        let hang = try state.withLock { state in
+            state.entered += 1
+            if !state.faults.isEmpty { throw state.faults.removeFirst() }
+            state.active += 1
+            state.maxActive = max(state.maxActive, state.active)
+            return state.hang
+        }
+        defer { state.withLock { $0.active -= 1 } }
+        if hang {
+            // Held until the test releases it or the task is cancelled (a kill).
+            while state.withLock({ $0.hang }) { try await Task.sleep(for: .milliseconds(2)) }
+        }
+        state.withLock { $0.calls += 1 }
+    }
+}
+
+/// Code by CID.
+final class FakeFetcher: CodeFetcher {
+    let control = StageControl()
+    let code = Locked<[String: [UInt8]]>([:])
+
+    func fetchCode(cid: String, maxBytes: Int) async throws -> [UInt8] {
+        try await control.enter()
+        guard let bytes = code.withLock({ $0[cid] }) else {
+            throw StageError.invalidJobInput("the code CID \(cid) cannot be parsed")
+        }
+        guard bytes.count <= maxBytes else {
+            throw StageError.invalidJobInput("the code is \(bytes.count) bytes, over the limit of \(maxBytes)")
+        }
+        return bytes
+    }
+}
+
+/// "Runs" code: stdout is the code's text; a held executor models a long run.
+final class FakeExecutor: CodeExecutor {
+    let control = StageControl()
+    let delay = Locked<Duration?>(nil)
+
+    func execute(code: [UInt8]) async throws -> ExecutionReport {
+        try await control.enter()
+        if let delay = delay.current { try await Task.sleep(for: delay) }
+        return ExecutionReport(stdout: String(decoding: code, as: UTF8.self), stderr: "", returnCode: 0, wallTime: 0.25)
+    }
+}
+
+/// Content-addressed store: CID = "Qm" + base58(sha256(bytes)), 46 characters or so, like a CIDv0.
+final class FakePublisher: ResultPublisher {
+    let control = StageControl()
+    let store = Locked<[String: [UInt8]]>([:])
+    let cidPrefix = Locked("Qm")
+    let wrongCID = Locked(false)
+
+    func expectedCID(of bytes: [UInt8]) throws -> String {
+        cidPrefix.current + Base58.encode(Array(SHA256.hash(data: bytes)))
+    }
+
+    func publish(_ bytes: [UInt8], name: String) async throws -> String {
+        try await control.enter()
+        let cid = try expectedCID(of: bytes)
+        store.withLock { $0[cid] = bytes }
+        return wrongCID.current ? "bafywrong" : cid
+    }
+}
+
+/// Settles against a ``FakeChain``; outcomes can be scripted, and it can hang after journaling (a kill after
+/// send).
+final class FakeSettler: JobSettler, BalanceMonitor {
+    struct State {
+        var beforeSend: [SettlementOutcome] = []
+        var scripted: [SettlementOutcome] = []
+        var sent: [SubmittedTransaction] = []
+        var resumed: [Signature] = []
+        var cids: [Signature: String] = [:]
+        var counter: UInt8 = 0
+        var hangAfterJournal = false
+        var landOnSend = true
+        var balance: UInt64 = 1_000_000_000
+    }
+
+    let chain: FakeChain
+    let control = StageControl()
+    let state = Locked(State())
+
+    init(chain: FakeChain) {
+        self.chain = chain
+    }
+
+    func settle(
+        job: PendingJob, resultCID: String, cost: UInt64, journal: @Sendable (SubmittedTransaction) async throws -> Void
+    ) async throws -> SettlementOutcome {
+        try await control.enter()
+        if let early = state.withLock({ $0.beforeSend.isEmpty ? nil : $0.beforeSend.removeFirst() }) { return early }
+        let transaction = state.withLock { state in
+            state.counter &+= 1
+            let signature = (try? Signature(bytes: [UInt8](repeating: state.counter, count: 64))) ?? .placeholder
+            return SubmittedTransaction(
+                signature: signature, lastValidBlockHeight: 500, wireBytes: [1, 2, state.counter])
+        }
+        try await journal(transaction)
+        let (hang, scripted, land) = state.withLock { state in
+            state.sent.append(transaction)
+            state.cids[transaction.signature] = resultCID
+            return (
+                state.hangAfterJournal, state.scripted.isEmpty ? nil : state.scripted.removeFirst(), state.landOnSend
+            )
+        }
+        if hang { try await Task.sleep(for: .seconds(3600)) }
+        if let scripted { return scripted }
+        guard land else { return .expired }
+        return apply(transaction, job: job, cid: resultCID)
+    }
+
+    func resume(submitted: SubmittedTransaction, job: PendingJob) async throws -> SettlementOutcome {
+        let ours = state.withLock { state in
+            state.resumed.append(submitted.signature)
+            return state.cids[submitted.signature] ?? ""
+        }
+        // The earlier send may or may not have landed; rebroadcasting the same bytes lands it once.
+        guard case .completed(let cid) = chain.status(job.address) else { return apply(submitted, job: job, cid: ours) }
+        return cid == ours ? .settled(signature: submitted.signature, slot: 42) : .lostRace
+    }
+
+    func balance() async throws -> UInt64 { state.current.balance }
+
+    private func apply(_ transaction: SubmittedTransaction, job: PendingJob, cid: String) -> SettlementOutcome {
+        switch chain.status(job.address) {
+        case .pending:
+            chain.set(job.address, .completed(resultCID: cid))
+            return .settled(signature: transaction.signature, slot: 42)
+        case .completed: return .lostRace
+        case .cancelled: return .cancelled
+        case .missing: return .lostRace
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import Prometheus
+import Solana
+import Worker
+
+/// A worker wired to fakes, with a journal in a fresh temporary directory. `restart()` drops the service and
+/// reopens the journal from disk, as a restarted process would.
+final class Harness: Sendable {
+    let directory: String
+    let chain = FakeChain()
+    let source: FakeJobSource
+    let fetcher = FakeFetcher()
+    let executor = FakeExecutor()
+    let publisher = FakePublisher()
+    let settler: FakeSettler
+    let lines = Locked<[String]>([])
+    let metrics: WorkerMetrics
+    let registry: PrometheusRegistryBox
+    let worker = TestJobs.key(250)
+
+    init() {
+        directory = NSTemporaryDirectory() + "worker-tests-" + UUID().uuidString
+        source = FakeJobSource(chain: chain)
+        settler = FakeSettler(chain: chain)
+        let (metrics, registry) = WorkerMetrics.prometheus()
+        self.metrics = metrics
+        self.registry = PrometheusRegistryBox(registry: registry)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    var logger: Logger {
+        let lines = lines
+        let factory = WorkerLogging.makeHandler(
+            format: .text, level: .debug, sink: LogSink { line in lines.withLock { $0.append(line) } })
+        return Logger(label: "test", factory: factory)
+    }
+
+    /// Adds a job to the chain, with code the fetcher can serve.
+    @discardableResult
+    func addJob(
+        _ seed: UInt8, code: String? = nil, startTime: Int64? = nil, title: String? = nil, codeCID: String? = nil
+    ) -> PendingJob {
+        let job = TestJobs.job(seed, title: title, codeCID: codeCID, startTime: startTime)
+        chain.add(job)
+        fetcher.code.withLock { $0[job.codeCID] = Array((code ?? "print(\(seed))").utf8) }
+        return job
+    }
+
+    func openJournal() throws -> Journal { try Journal(directory: directory) }
+
+    func pipeline(journal: Journal, gate: SettlementGate, backoff: Backoff = Backoff(base: 0.01, cap: 0.05, jitter: 0))
+        -> JobPipeline
+    {
+        JobPipeline(
+            stages: .init(source: source, fetcher: fetcher, executor: executor, publisher: publisher, settler: settler),
+            options: .init(
+                workerAddress: worker, costLamports: 1_000_000, maxCodeBytes: 1024, backoff: backoff),
+            journal: journal, gate: gate, metrics: metrics, logger: logger, random: { 0.5 })
+    }
+
+    func service(
+        journal: Journal, maxConcurrent: Int = 4, shard: WorkerShard? = nil, grace: Duration = .seconds(5),
+        pollInterval: Duration = .milliseconds(50), health: HealthState? = nil, gate: SettlementGate = SettlementGate()
+    ) -> WorkerService {
+        WorkerService(
+            options: .init(
+                maxConcurrentJobs: maxConcurrent, shard: shard, pollInterval: pollInterval, shutdownGrace: grace,
+                fundsProbeInterval: .milliseconds(20), minimumSettlementBalance: 100_000,
+                lowBalanceLamports: 10_000_000,
+                oncePollAttempts: 3, pollBackoff: Backoff(base: 0.01, cap: 0.02, jitter: 0)),
+            journal: journal, source: source, balanceMonitor: settler, pipeline: pipeline(journal: journal, gate: gate),
+            gate: gate, health: health, metrics: metrics, logger: logger)
+    }
+}
+
+/// Holds the registry (a final class) for sharing.
+struct PrometheusRegistryBox: Sendable {
+    let registry: PrometheusCollectorRegistry
+}

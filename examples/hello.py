@@ -1,0 +1,2 @@
+# The smallest CloudMesh job: whatever it prints is its result.
+print("Hello from CloudMesh!")

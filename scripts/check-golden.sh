@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Regenerates every committed golden vector from its oracle (solders for Solana and CloudMesh, Debian's
+# ipfs_cid and an independent Python UnixFS builder for IPFS) and fails if any differs from the committed
+# files: the vectors the Swift tests compare against are exactly what the oracles produce.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export GOLDEN_VENV="${GOLDEN_VENV:-$PWD/.venv-golden}"
+scripts/golden/regenerate.sh >/dev/null
+DEVNET_ROOT="$PWD" python3 scripts/golden-ipfs/make_vectors.py >/dev/null
+if ! git diff --exit-code --stat -- Tests/*/Golden; then
+    echo "golden vectors differ from what their generators produce (see the diff above)" >&2
+    exit 1
+fi
+echo "golden vectors: identical to the oracles' output"

@@ -12,7 +12,7 @@ to compare the Swift `cloudmesh-worker` against (and so the harness can be teste
 Deviations from the seed, so the comparison is fair and the harness can use it:
 - it reads at `confirmed` and remembers the jobs it handled (the seed read at the default commitment);
 - MAX_CONCURRENT_JOBS jobs run at once (seed: one at a time; default 1 here too);
-- SANDBOX=bwrap wraps python3 in bubblewrap with the Swift worker's arguments, `bench/sandbox.py` (seed: no sandbox);
+- SANDBOX=bwrap wraps python3 in bubblewrap with the Swift worker's arguments, `bench/bwrap_policy.py` (seed: no sandbox);
 - SUBSCRIBE=true adds a `programSubscribe` at `confirmed` (NOT the seed's design; off by default) so the
   harness's subscription path can be exercised without the Swift worker;
 - `run --once` polls once, runs what it found, and exits.
@@ -48,7 +48,7 @@ from solders.pubkey import Pubkey
 from solders.transaction import Transaction
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sandbox import PYTHON, bwrap_args, code_descriptor  # noqa: E402  (bench/sandbox.py, shared with the throughput ceiling)
+from bwrap_policy import PYTHON, bwrap_args, code_descriptor  # noqa: E402  (bench/bwrap_policy.py, shared with the throughput ceiling)
 
 JOB_DISCRIMINATOR = hashlib.sha256(b"account:Job").digest()[:8]
 COMPLETE_JOB = hashlib.sha256(b"global:complete_job").digest()[:8]

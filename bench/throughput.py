@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from common import Devnet, Worker, base_parser, choose_worker, machine, now_iso, result_name, write_result
-from sandbox import BASE_ARGS, bwrap_args, code_descriptor
+from bwrap_policy import BASE_ARGS, bwrap_args, code_descriptor
 
 JOB_CODE = "pass\n"
 TARGET_RATIO = 0.5

@@ -4,7 +4,7 @@ For each MAX_CONCURRENT_JOBS level: a fresh devnet with N trivial jobs pending (
 started with `run --once`; rate = N / (worker exit - worker start), every job checked Completed at
 `confirmed`. Also the steady rate between 10 % and 90 % of the jobs completed (start-up excluded).
 Ceiling: bare sandboxed `python3 -c pass` runs per second at the same concurrency, measured right before
-and right after the worker at that level (mean of both), with the same bwrap arguments (bench/sandbox.py).
+and right after the worker at that level (mean of both), with the same bwrap arguments (bench/bwrap_policy.py).
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ class Control:
             "/faults/pinata": self.fault_pinata, "/faults/ipfs-api": self.fault_ipfs, "/slots/advance": self.advance,
             "/fund": self.fund, "/keypairs": self.keypair, "/ipfs/add": self.ipfs_add, "/jobs": self.create_job,
             "/jobs/bulk": self.bulk_jobs, "/jobs/complete": self.complete_job, "/jobs/cancel": self.cancel_job,
-            "/jobs/mark-payment": self.mark_payment,
+            "/jobs/mark-payment": self.mark_payment, "/accounts": self.put_account,
         }
         for path, fn in routes.items():
             app.router.add_post(path, self._wrap(fn))
@@ -227,6 +227,19 @@ class Control:
             self.owners[str(address)] = owner
             jobs.append(str(address))
         return {"count": count, "jobs": jobs, "owner": str(owner.pubkey()), "owner_secret_key": list(bytes(owner)), "code_cid": code_cid}
+
+    def put_account(self, body: dict, request: web.Request) -> dict:
+        """TEST-ONLY: writes raw account data (e.g. a program-owned account that is not a valid Job)."""
+        try:
+            data = base64.b64decode(body.get("data_b64", ""), validate=True)
+        except (TypeError, ValueError):
+            raise ControlError("data_b64 must be base64") from None
+        address = _pubkey(body["address"], "address") if body.get("address") else Keypair().pubkey()
+        owner = _pubkey(body["owner"], "owner") if body.get("owner") else self._program(body)
+        lamports = int(body.get("lamports", self.ledger.rent_min(len(data))))
+        self.ledger.put_account(address, Account(lamports, data, owner, False, cloudmesh.RENT_EPOCH_EXEMPT),
+                                bool(body.get("backdate", True)))
+        return {"address": str(address), "owner": str(owner), "lamports": lamports, "slot": self.ledger.slot}
 
     def _send(self, ixs: list, signers: list[Keypair]) -> dict:
         outcome = self.ledger.sign_and_process(ixs, signers)

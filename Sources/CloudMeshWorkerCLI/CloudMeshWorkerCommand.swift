@@ -31,7 +31,7 @@ struct CloudMeshWorkerCommand: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            // RunCommand.self goes here, first, and becomes `defaultSubcommand` when the run command is merged.
+            RunCommand.self,
             KeygenCommand.self,
             AddressCommand.self,
             BalanceCommand.self,
@@ -41,7 +41,8 @@ struct CloudMeshWorkerCommand: AsyncParsableCommand {
             SubmitCommand.self,
             ResultCommand.self,
             CancelCommand.self,
-        ]
+        ],
+        defaultSubcommand: RunCommand.self
     )
 
     /// Parses, runs, and exits with the documented statuses: usage errors exit 2 (not ArgumentParser's

@@ -28,6 +28,7 @@ extension WorkerConfiguration: CustomStringConvertible {
             (.settlementCommitment, settlementCommitment.rawValue),
             (.priorityFeeMicroLamports, "\(priorityFeeMicroLamports)"),
             (.lowBalanceLamports, "\(lowBalanceLamports)"),
+            (.subscribe, "\(subscribe)"),
         ]
         return lines.map { "\($0.0.rawValue)=\($0.1)" }.joined(separator: "\n")
     }

@@ -102,7 +102,8 @@ extension WorkerConfiguration {
             shutdownGrace: reader.integer(.shutdownGrace, in: 0...86_400),
             settlementCommitment: reader.choice(.settlementCommitment, SettlementCommitment.self) ?? .confirmed,
             priorityFeeMicroLamports: UInt64(reader.integer(.priorityFeeMicroLamports, in: 0...Int.max)),
-            lowBalanceLamports: UInt64(reader.integer(.lowBalanceLamports, in: 0...Int.max))
+            lowBalanceLamports: UInt64(reader.integer(.lowBalanceLamports, in: 0...Int.max)),
+            subscribe: reader.boolean(.subscribe)
         )
         guard reader.problems.isEmpty else { throw ConfigurationError(problems: reader.problems) }
         return configuration
@@ -187,6 +188,17 @@ extension WorkerConfiguration {
                 return fallback ?? range.lowerBound
             }
             return value
+        }
+
+        mutating func boolean(_ name: Name) -> Bool {
+            let text = string(name)
+            switch text.lowercased() {
+            case "true", "1", "yes", "on": return true
+            case "false", "0", "no", "off": return false
+            default:
+                report(name, text, "expected true or false", "Set \(name.rawValue) to true or false.")
+                return true
+            }
         }
 
         mutating func choice<Choice: RawRepresentable & CaseIterable>(_ name: Name, _: Choice.Type) -> Choice?

@@ -55,6 +55,8 @@ extension WorkerConfiguration {
         case priorityFeeMicroLamports = "PRIORITY_FEE_MICROLAMPORTS"
         /// Low balance warning threshold.
         case lowBalanceLamports = "LOW_BALANCE_LAMPORTS"
+        /// Whether to subscribe to program changes (`false`: poll only).
+        case subscribe = "SUBSCRIBE"
     }
 
     /// Defaults of the variables that have one (`MAX_CONCURRENT_JOBS` defaults to the number of cores).
@@ -79,5 +81,6 @@ extension WorkerConfiguration {
         .settlementCommitment: "confirmed",
         .priorityFeeMicroLamports: "0",
         .lowBalanceLamports: "10000000",
+        .subscribe: "true",
     ]
 }

@@ -59,6 +59,8 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var priorityFeeMicroLamports: UInt64
     /// Balance under which the worker warns (`LOW_BALANCE_LAMPORTS`).
     public var lowBalanceLamports: UInt64
+    /// Whether jobs are also discovered through a PubSub subscription (`SUBSCRIBE`); polling only when false.
+    public var subscribe: Bool
 }
 
 /// The log line format.

@@ -8,7 +8,8 @@ import Prometheus
 /// Names (Prometheus): `cloudmesh_jobs_total{outcome}`, `cloudmesh_job_retries_total{stage}`,
 /// `cloudmesh_stage_duration_seconds{stage}`, `cloudmesh_pickup_latency_seconds`,
 /// `cloudmesh_rpc_errors_total{stage}`, `cloudmesh_ipfs_errors_total{stage}`, `cloudmesh_polls_total{result}`,
-/// `cloudmesh_balance_lamports`, `cloudmesh_jobs_in_flight`, `cloudmesh_settlement_paused`.
+/// `cloudmesh_balance_lamports`, `cloudmesh_jobs_in_flight`, `cloudmesh_settlement_paused`,
+/// `cloudmesh_unusable_accounts_total{reason}`.
 public struct WorkerMetrics: Sendable {
     private let factory: any MetricsFactory
 
@@ -66,6 +67,12 @@ public struct WorkerMetrics: Sendable {
         if !succeeded {
             Counter(label: "cloudmesh_rpc_errors_total", dimensions: [("stage", "poll")], factory: factory).increment()
         }
+    }
+
+    /// An account the program owns that is not a usable Job (malformed or foreign), counted once per address.
+    public func unusableAccount(reason: String) {
+        Counter(label: "cloudmesh_unusable_accounts_total", dimensions: [("reason", reason)], factory: factory)
+            .increment()
     }
 
     /// The worker's balance.

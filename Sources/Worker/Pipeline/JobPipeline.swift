@@ -189,7 +189,7 @@ public struct JobPipeline: Sendable {
             return try await journal.apply(.failed(reason: problem), to: job.address, at: now())
         }
         let cid = try await stage(.publish) {
-            try await stages.publisher.publish(document, name: "cloudmesh-result-\(job.address.base58).json")
+            try await stages.publisher.publish(document, name: "job_result_\(job.address.base58).json")
         }
         guard cid == expected else {
             throw StageFailure(

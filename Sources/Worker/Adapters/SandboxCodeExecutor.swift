@@ -1,0 +1,48 @@
+import Foundation
+import Sandbox
+
+/// The production ``CodeExecutor``: runs job code through the Sandbox module's runner (bubblewrap, resource
+/// limits, wall-time limit, capped output), with the limits it was created with.
+public struct SandboxCodeExecutor: CodeExecutor {
+    let runner: any JobCodeRunner
+    let crash: TestCrashInjection
+
+    /// Creates an executor over `runner`.
+    public init(runner: any JobCodeRunner, crash: TestCrashInjection = .disabled) {
+        self.runner = runner
+        self.crash = crash
+    }
+
+    /// Runs `code`; a failing or timed-out program is a report. A sandbox that cannot start the job throws a
+    /// transient error (the job is retried later, never failed for the worker's own trouble).
+    public func execute(code: [UInt8]) async throws -> ExecutionReport {
+        let outcome: ExecutionOutcome
+        do {
+            outcome = try await withThrowingTaskGroup(of: ExecutionOutcome?.self) { group in
+                group.addTask { try await runner.run(code: code) }
+                if crash.point == .duringExecution {
+                    group.addTask {
+                        try await Task.sleep(for: .milliseconds(500))
+                        crash.reached(.duringExecution)
+                        return nil
+                    }
+                }
+                while let next = try await group.next() {
+                    if let outcome = next { return outcome }
+                }
+                throw CancellationError()
+            }
+        } catch let error as SandboxError {
+            throw StageError.transient("the sandbox could not run the job: \(error)")
+        }
+        return ExecutionReport(
+            stdout: outcome.stdout, stderr: outcome.stderr, returnCode: Int(outcome.returncode),
+            timedOut: outcome.timedOut, wallTime: Self.seconds(outcome.wallTime),
+            cpuTime: outcome.cpuTime.map(Self.seconds) ?? 0, stdoutTruncated: outcome.stdoutTruncated,
+            stderrTruncated: outcome.stderrTruncated, peakMemoryBytes: outcome.peakMemoryBytes)
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}

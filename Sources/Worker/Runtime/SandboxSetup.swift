@@ -1,0 +1,63 @@
+import Foundation
+import Logging
+import Sandbox
+
+/// Builds the sandbox runner the configuration asks for and checks, with a probe job, what it isolates.
+public enum SandboxSetup {
+    /// Settings of the Sandbox module that have no `WorkerConfiguration` counterpart; read from the environment.
+    public static let passthroughSettings = [
+        "SANDBOX_PYTHON", "SANDBOX_MAX_FILE_MB", "SANDBOX_MAX_OPEN_FILES", "SANDBOX_CPU_SECONDS",
+        "SANDBOX_TMPFS_MB",
+        "SANDBOX_UID_BASE", "SANDBOX_CGROUPS",
+    ]
+
+    /// The sandbox configuration of `configuration`, plus the ``passthroughSettings`` found in `environment`.
+    public static func sandboxConfiguration(
+        _ configuration: WorkerConfiguration, environment: [String: String]
+    ) throws(SandboxError) -> SandboxConfiguration {
+        var settings = environment.filter { passthroughSettings.contains($0.key) }
+        settings["EXECUTION_TIMEOUT"] = String(configuration.executionTimeout)
+        var sandbox = try SandboxConfiguration(settings: settings)
+        sandbox.mode = configuration.sandbox == .bwrap ? .bubblewrap : .none
+        sandbox.limits.memoryBytes = UInt64(configuration.sandboxMemoryMB) << 20
+        sandbox.limits.processes = UInt64(configuration.sandboxMaxProcesses)
+        sandbox.limits.stdoutCapBytes = configuration.maxOutputBytes
+        sandbox.limits.stderrCapBytes = configuration.maxOutputBytes
+        return sandbox
+    }
+
+    /// Creates the runner and probes it: logs what is isolated, warns loudly without isolation, and refuses
+    /// (throws) when bubblewrap is requested but missing or not working.
+    public static func start(
+        _ configuration: WorkerConfiguration, environment: [String: String], sensitivePaths: [String],
+        logger: Logger
+    ) async throws(SandboxError) -> SandboxRunner {
+        let runner = try SandboxRunner(
+            configuration: try sandboxConfiguration(configuration, environment: environment),
+            logger: logger)
+        logger.info("sandbox", metadata: ["isolation": "\(runner.isolationDescription)"])
+        if !runner.isIsolated {
+            logger.critical(
+                """
+                SANDBOX=none: JOB CODE RUNS WITHOUT ISOLATION. It can read the worker's keypair, the Pinata JWT and \
+                every file this user can, and reach the network. Use it only for code you trust; set SANDBOX=bwrap \
+                (apt-get install bubblewrap) for untrusted jobs.
+                """)
+        }
+        let report: SandboxProbeReport
+        do {
+            report = try await runner.probe(sensitivePaths: sensitivePaths)
+        } catch let error as SandboxError {
+            throw error
+        } catch {
+            throw .probeFailed("\(error)")
+        }
+        if runner.isIsolated && !report.fullyIsolated {
+            logger.warning(
+                "sandbox probe: not everything is isolated", metadata: ["probe": "\(report.summary)"])
+        } else {
+            logger.info("sandbox probe", metadata: ["probe": "\(report.summary)"])
+        }
+        return runner
+    }
+}

@@ -279,7 +279,7 @@ class Worker:
             **os.environ,
             "SOLANA_RPC_URL": devnet.rpc_url, "SOLANA_WS_URL": ws_url, "PROGRAM_ID": devnet.program_id,
             "WORKER_KEYPAIR_PATH": str(key_path), "PINATA_JWT": JWT, "PINATA_API_URL": devnet.pinata_url,
-            "IPFS_GATEWAY_URL": devnet.gateway_url, "POLL_INTERVAL": str(poll_interval), "EXECUTION_TIMEOUT": "60",
+            "IPFS_GATEWAY_URL": devnet.gateway_url, "POLL_INTERVAL": f"{poll_interval:g}", "EXECUTION_TIMEOUT": "60",
             "COST_LAMPORTS": "1000000", "MAX_CONCURRENT_JOBS": str(concurrency), "SANDBOX": "bwrap",
             "STATE_DIR": str(self.dir / "state"), "LOG_FORMAT": "json", "METRICS_ADDR": f"127.0.0.1:{self.metrics_port}",
             "SUBSCRIBE": "true" if subscribe else "false",

@@ -142,8 +142,10 @@ class Devnet:
         return json.loads(data)
 
     def fund(self, pubkey: str, lamports: int = 100 * 10**9) -> None:
-        """Faucet transfer."""
+        """Faucet transfer, waited for until the balance reads at `confirmed` (what a worker checks at start)."""
         self.control("/fund", {"pubkey": pubkey, "lamports": lamports})
+        wait_until(lambda: self.rpc("getBalance", [pubkey, {"commitment": "confirmed"}])["value"] >= lamports, 30, 0.05,
+                   "the worker's funding confirmed")
 
     def stop(self) -> None:
         """SIGTERM, then wait."""

@@ -146,7 +146,8 @@ def run_mode(kind, mode: str, count: int, mean_gap: float, args) -> dict:
         return {"mode": mode, "note": worker.subscription_note, "jobs": count, "mean_gap_s": mean_gap,
                 "poll_interval_s": args.poll_interval if not subscribe else args.safety_poll_interval,
                 "concurrency": args.concurrency, "seconds": round(elapsed, 1), "missing_t0": missing_t0, "bad_stdout": bad_stdout,
-                "latency_s": stats, "samples_s": [round(x, 6) for x in latencies]}
+                "latency_s": stats, "samples_s": [round(x, 6) for x in latencies],
+                "jobs_detail": [{"job": j["job"], "t0": j["t0"], "t1": j.get("t1"), "control_returned_at": j["returned_at"]} for j in jobs]}
 
 
 def main() -> None:

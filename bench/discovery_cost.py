@@ -59,7 +59,17 @@ def start_and_settle(kind, devnet: Devnet, *, subscribe: bool, poll_interval: fl
                "the worker's first getProgramAccounts")
     if worker.proc.poll() is not None:
         raise RuntimeError(f"worker exited ({worker.proc.returncode}):\n{worker.tail()}")
-    time.sleep(min(3.0, poll_interval / 2))
+    if not subscribe:
+        time.sleep(min(3.0, poll_interval / 2))
+        return worker
+    # With the subscription, the start-up poll is over when the worker's CPU goes quiet (decoding a large
+    # answer takes seconds in a debug build); only then does the steady state begin.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        before = worker.cpu_seconds()
+        time.sleep(0.5)
+        if worker.cpu_seconds() - before <= 0.02:
+            break
     return worker
 
 

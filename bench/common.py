@@ -218,9 +218,15 @@ class WorkerKind:
         if self.name == "swift":
             binary = Path(self.command[0])
             out["binary_mtime"] = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(binary.stat().st_mtime))
-            out["build"] = "debug" if "/debug/" in str(binary) else "release?"
-            rev = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-            out["repo_commit"] = rev.stdout.strip()
+            source = binary.with_name(binary.name + ".source.json")
+            if source.exists():
+                # A copy of a build (bench/results/tmp/cloudmesh-worker): where it came from.
+                out.update(json.loads(source.read_text()))
+            else:
+                out["build"] = "debug" if "/debug/" in str(binary) else "release" if "/release/" in str(binary) else "unknown"
+                checkout = binary.parents[2] if len(binary.parents) > 2 else REPO
+                rev = subprocess.run(["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+                out["repo_commit"] = rev.stdout.strip() or "unknown"
         return out
 
 

@@ -92,8 +92,15 @@ def memory(suffix: str) -> list[str]:
     done = sum(1 for r in data["results"] if r.get("status") == "Completed")
     stdout = [r.get("stdout_bytes", 0) for r in data["results"] if r.get("status") == "Completed"]
     kept = f"; stdout kept in the result: {min(stdout):,}-{max(stdout):,} bytes" if stdout else ""
+    phases = data.get("phases")
+    detail = ""
+    if phases:
+        detail = (f" Peaks in the same run: idle {phases['idle']['peak_kib'] / 1024:.1f} MiB, {data['jobs']} trivial jobs "
+                  f"{phases['trivial']['peak_kib'] / 1024:.1f} MiB, {data['jobs']} jobs printing {data['mb_per_job']} MB "
+                  f"{phases['output']['peak_kib'] / 1024:.1f} MiB.")
     return [f"**Memory** ({worker_line(data)}): {data['jobs']} jobs × {data['mb_per_job']} MB of stdout, worker peak RSS (VmHWM) "
-            f"**{data['peak_rss_mib']:.1f} MiB**{mark(data['target']['met'])}; {done}/{data['jobs']} completed in {data['seconds']:.0f} s{kept}.", ""]
+            f"**{data['peak_rss_mib']:.1f} MiB**{mark(data['target']['met'])}; {done}/{data['jobs']} completed in {data['seconds']:.0f} s{kept}."
+            f"{detail}", ""]
 
 
 def tables() -> str:

@@ -16,6 +16,7 @@ from .chain import cloudmesh
 from .chain.ledger import Ledger
 from .faults import Faults, GatewayFault, RpcFault
 from .ipfs.blockstore import BlockStore
+from .traffic import Traffic
 
 DEFAULT_FUND = 10 * 10**9
 
@@ -43,8 +44,10 @@ def _pubkey(value: Any, what: str) -> Pubkey:
 class Control:
     """Routes of the control API (documented in devnet/README.md)."""
 
-    def __init__(self, ledger: Ledger, store: BlockStore, faults: Faults, info: Callable[[], dict]) -> None:
+    def __init__(self, ledger: Ledger, store: BlockStore, faults: Faults, info: Callable[[], dict],
+                 traffic: Optional[Traffic] = None) -> None:
         self.ledger, self.store, self.faults, self.info = ledger, store, faults, info
+        self.traffic = traffic if traffic is not None else Traffic()
         self.owners: dict[str, Keypair] = {}
 
     def app(self) -> web.Application:
@@ -92,7 +95,8 @@ class Control:
                 "blocks": len(self.store), "faults": {
                     "rpc": [f.__dict__ for f in faults.rpc], "rpc_latency_ms": faults.rpc_latency_ms,
                     "drop_transactions": faults.drop_transactions, "gateway": [f.__dict__ for f in faults.gateway],
-                    "pinata_failures": faults.pinata_failures, "ipfs_api_failures": faults.ipfs_api_failures}}
+                    "pinata_failures": faults.pinata_failures, "ipfs_api_failures": faults.ipfs_api_failures},
+                "traffic": self.traffic.snapshot()}
 
     def reset(self, body: dict, request: web.Request) -> dict:
         self.faults.reset()

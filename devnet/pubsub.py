@@ -15,6 +15,7 @@ from aiohttp import WSMsgType, web
 
 from .chain.ledger import COMMITMENTS, CONFIRMED_LAG, FINALIZED_LAG, Ledger, TxRecord
 from .rpc import RpcError, _encoding, invalid_params, parse_filters, _pubkey
+from .traffic import Traffic
 
 LAGS = {"processed": 0, "confirmed": CONFIRMED_LAG, "finalized": FINALIZED_LAG}
 SYSTEM = "11111111111111111111111111111111"
@@ -38,14 +39,19 @@ class Subscription:
 class Connection:
     """A WebSocket client; outgoing messages go through a queue drained by one writer task."""
 
-    def __init__(self, ws: web.WebSocketResponse) -> None:
+    def __init__(self, ws: web.WebSocketResponse, traffic: Optional[Traffic] = None) -> None:
         self.ws = ws
         self.queue: asyncio.Queue[str] = asyncio.Queue()
         self.subs: dict[int, Subscription] = {}
+        self.traffic = traffic
 
     def send(self, obj: Any) -> None:
         """Queue a JSON message."""
-        self.queue.put_nowait(json.dumps(obj))
+        text = json.dumps(obj)
+        if self.traffic is not None:
+            kind = obj.get("method") or ("error" if "error" in obj else "response")
+            self.traffic.pubsub_sent(kind, len(text))
+        self.queue.put_nowait(text)
 
     async def writer(self) -> None:
         """Drain the queue into the socket."""
@@ -60,8 +66,9 @@ class Connection:
 class PubSub:
     """Subscription registry wired to the ledger's transaction and slot listeners."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, traffic: Optional[Traffic] = None) -> None:
         self.ledger = ledger
+        self.traffic = traffic
         self.next_id = 0
         self.subs: dict[int, Subscription] = {}
         self.slot_txs: dict[int, list[TxRecord]] = {}
@@ -201,7 +208,7 @@ class PubSub:
         """The WebSocket endpoint."""
         ws = web.WebSocketResponse(max_msg_size=4 * 1024 * 1024)
         await ws.prepare(request)
-        conn = Connection(ws)
+        conn = Connection(ws, self.traffic)
         writer = asyncio.create_task(conn.writer())
         try:
             async for msg in ws:

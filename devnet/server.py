@@ -24,6 +24,7 @@ from .ipfs.blockstore import BlockStore
 from .ipfs.http import Gateway, KuboApi, Pinata
 from .pubsub import PubSub
 from .rpc import RpcMethods
+from .traffic import Traffic
 
 HOST = "127.0.0.1"
 
@@ -80,7 +81,8 @@ class Devnet:
         self.faults = Faults()
         self.store = BlockStore()
         self.rpc = RpcMethods(self.ledger, self.faults, str(Keypair.from_seed(bytes(self.faucet)[:32][::-1]).pubkey()))
-        self.pubsub = PubSub(self.ledger)
+        self.traffic = Traffic()
+        self.pubsub = PubSub(self.ledger, self.traffic)
         self.rpc.received_listeners.append(self.pubsub.on_received)
         self.urls: dict[str, str] = {}
         self._runners: list[web.AppRunner] = []
@@ -116,10 +118,34 @@ class Devnet:
         if isinstance(body, list):
             if not body:
                 return web.json_response({"jsonrpc": "2.0", "error": {"code": -32600, "message": "Invalid request"}, "id": None})
-            responses = [r for r in (self.rpc.handle(i) for i in body) if r is not None]
-            return web.json_response(responses)
+            responses = []
+            for item in body:
+                response = self.rpc.handle(item)
+                self._count(item, response)
+                if response is not None:
+                    responses.append(response)
+            return self._json(responses)
         response = self.rpc.handle(body)
-        return web.json_response(response) if response is not None else web.Response(status=200)
+        if response is None:
+            self._count(body, None)
+            self.traffic.rpc_http(0)
+            return web.Response(status=200)
+        return self._json(response, body, len(raw))
+
+    def _count(self, item: Any, response: Any, request_bytes: Optional[int] = None, response_bytes: Optional[int] = None) -> None:
+        method = item.get("method") if isinstance(item, dict) and isinstance(item.get("method"), str) else "(invalid)"
+        if request_bytes is None:
+            request_bytes = len(json.dumps(item))
+        if response_bytes is None:
+            response_bytes = len(json.dumps(response)) if response is not None else 0
+        self.traffic.rpc_call(method, request_bytes, response_bytes)
+
+    def _json(self, obj: Any, single: Any = None, request_bytes: int = 0) -> web.Response:
+        text = json.dumps(obj)
+        if single is not None:
+            self._count(single, obj, request_bytes, len(text))
+        self.traffic.rpc_http(len(text))
+        return web.Response(text=text, content_type="application/json")
 
     async def _health(self, request: web.Request) -> web.StreamResponse:
         return web.Response(text="ok")
@@ -148,7 +174,7 @@ class Devnet:
         ws_app = web.Application()
         ws_app.router.add_get("/", self.pubsub.handler)
         ws_app.router.add_get("/{tail:.*}", self.pubsub.handler)
-        control = Control(self.ledger, self.store, self.faults, self.info)
+        control = Control(self.ledger, self.store, self.faults, self.info, self.traffic)
         rpc_port = port(c.rpc_port)
         ws_port = port(c.ws_port) if c.ws_port is not None else (rpc_port + 1 if rpc_port else 0)
         self.urls["rpc_url"] = await self._serve(rpc_app, rpc_port, "http")

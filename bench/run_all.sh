@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs the four benchmarks (each writes bench/results/<name>.json) and draws the plots.
+#   bench/run_all.sh                 the issue's sizes (about 20-25 minutes with the Swift worker)
+#   BENCH_QUICK=1 bench/run_all.sh   small sizes (about 3 minutes) into bench/results/tmp/quick: a smoke run
+#   BENCH_WORKER=reference|swift|/path/to/cloudmesh-worker   (default auto: the Swift worker when built)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+py=${PYTHON:-.venv/bin/python}
+cd bench
+if [[ "${BENCH_QUICK:-}" == 1 ]]; then
+    export BENCH_RESULTS_DIR=${BENCH_RESULTS_DIR:-$PWD/results/tmp/quick} BENCH_PLOTS_DIR=${BENCH_PLOTS_DIR:-$PWD/results/tmp/quick}
+    mkdir -p "$BENCH_PLOTS_DIR"
+    "../$py" pickup_latency.py --jobs 20 --poll-jobs 10 --poll-spread 15 --poll-interval 3 "$@"
+    "../$py" throughput.py --jobs 30 --levels 1,4 --ceiling-runs 40 "$@"
+    "../$py" discovery_cost.py --sizes 10,1000 --poll-window 6 --sub-window 10 "$@"
+    "../$py" memory.py --jobs 8 --mb 10 "$@"
+else
+    "../$py" pickup_latency.py "$@"
+    "../$py" throughput.py "$@"
+    "../$py" discovery_cost.py "$@"
+    "../$py" memory.py "$@"
+fi
+"../$py" plots.py

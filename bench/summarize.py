@@ -1,0 +1,133 @@
+"""The summary tables of bench/README.md, generated from bench/results/*.json.
+
+`python summarize.py` prints them; `python summarize.py --write` replaces the block between
+`<!-- summary:start -->` and `<!-- summary:end -->` in bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+from typing import Optional
+
+BENCH = Path(__file__).resolve().parent
+RESULTS = Path(os.environ.get("BENCH_RESULTS_DIR") or BENCH / "results")
+README = BENCH / "README.md"
+START, END = "<!-- summary:start -->", "<!-- summary:end -->"
+WORKERS = (("", "Swift `cloudmesh-worker`"), ("-reference", "reference worker (seed's design, Python)"))
+
+
+def load(name: str, suffix: str) -> Optional[dict]:
+    path = RESULTS / f"{name}{suffix}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms"
+
+
+def mark(met: Optional[bool]) -> str:
+    return "" if met is None else (" ✅" if met else " ❌")
+
+
+def worker_line(data: dict) -> str:
+    w = data["worker"]
+    extra = f", {w.get('build')} build of {w.get('repo_commit')}" if w["name"] == "swift" else ""
+    return f"{data['when']}, {w['name']}{extra}, {data['machine']['cpus']} CPUs, load {data['machine']['loadavg_at_start']}"
+
+
+def latency(suffix: str) -> list[str]:
+    data = load("pickup_latency", suffix)
+    if data is None:
+        return []
+    out = [f"**Pickup latency** ({worker_line(data)}; slot {data['slot_ms']} ms)", "",
+           "| mode | jobs | arrivals | p50 | p95 | p99 | max |", "| --- | ---: | --- | ---: | ---: | ---: | ---: |"]
+    for mode, r in data["modes"].items():
+        s = r["latency_s"]
+        met = data["target"].get("met") if mode == "subscription" else None
+        out.append(f"| {mode}: {r['note']}, POLL_INTERVAL {r['poll_interval_s']:g} s | {s['count']} | every {r['mean_gap_s']:.2f} s (mean) "
+                   f"| {ms(s['p50'])} | {ms(s['p95'])} | {ms(s['p99'])}{mark(met)} | {ms(s['max'])} |")
+    return out + [""]
+
+
+def throughput(suffix: str) -> list[str]:
+    data = load("throughput", suffix)
+    if data is None:
+        return []
+    out = [f"**Throughput** ({worker_line(data)}; slot {data['slot_ms']} ms; {data['levels'][0]['jobs']} trivial jobs pending, `run --once`)", "",
+           "| MAX_CONCURRENT_JOBS | jobs settled/s (wall) | steady (10-90 %) | ceiling: sandboxed `python3 -c pass`/s | ratio |",
+           "| ---: | ---: | ---: | ---: | ---: |"]
+    for l in data["levels"]:
+        out.append(f"| {l['concurrency']} | {l['jobs_per_s']:.2f} ({l['completed']}/{l['jobs']} in {l['wall_s']:.0f} s) | {l['steady_jobs_per_s']:.2f} "
+                   f"| {l['ceiling_runs_per_s']:.1f} | {l['ratio']:.3f}{mark(l['ratio'] >= data['target']['ratio'])} |")
+    return out + [""]
+
+
+def discovery(suffix: str) -> list[str]:
+    data = load("discovery_cost", suffix)
+    if data is None:
+        return []
+    out = [f"**Discovery cost** ({worker_line(data)}; bytes = JSON bodies received from the RPC node and PubSub)", "",
+           "| completed jobs | polling: KiB / cycle | polling: CPU ms / cycle | subscription + 10 s poll: KiB / min | CPU ms / min "
+           "| subscription alone: KiB / min | CPU ms / min | one getProgramAccounts: full / dataSlice 0 (KiB) |",
+           "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for s in data["sizes"]:
+        p, sub, alone, g = s["polling"]["per_cycle"], s["subscription"]["per_minute"], s["subscription_long_poll"]["per_minute"], s["get_program_accounts_bytes"]
+        out.append(f"| {s['completed_jobs']:,} | {p['bytes'] / 1024:,.1f} | {p['cpu_ms']:,.1f} | {sub['bytes'] / 1024:,.1f} | {sub['cpu_ms']:,.0f} "
+                   f"| {alone['bytes'] / 1024:,.1f} | {alone['cpu_ms']:,.0f} | {g['full']['bytes'] / 1024:,.1f} / {g['data_slice_0']['bytes'] / 1024:,.1f} |")
+    g = data["growth_smallest_to_largest"]
+    out += ["", f"Growth from {data['sizes'][0]['completed_jobs']:,} to {data['sizes'][-1]['completed_jobs']:,} completed jobs, bytes per minute: "
+            f"polling ×{g['polling']['bytes_per_minute']:,.0f}, subscription + 10 s poll ×{g['subscription']['bytes_per_minute']:,.0f}"
+            f"{mark(data['target']['met_with_safety_poll'])}, subscription alone ×{g['subscription_long_poll']['bytes_per_minute']:,.1f}"
+            f"{mark(data['target']['met_subscription_alone'])}.", ""]
+    return out
+
+
+def memory(suffix: str) -> list[str]:
+    data = load("memory", suffix)
+    if data is None:
+        return []
+    done = sum(1 for r in data["results"] if r.get("status") == "Completed")
+    stdout = [r.get("stdout_bytes", 0) for r in data["results"] if r.get("status") == "Completed"]
+    kept = f"; stdout kept in the result: {min(stdout):,}-{max(stdout):,} bytes" if stdout else ""
+    phases = data.get("phases")
+    detail = ""
+    if phases:
+        detail = (f" Peaks in the same run: idle {phases['idle']['peak_kib'] / 1024:.1f} MiB, {data['jobs']} trivial jobs "
+                  f"{phases['trivial']['peak_kib'] / 1024:.1f} MiB, {data['jobs']} jobs printing {data['mb_per_job']} MB "
+                  f"{phases['output']['peak_kib'] / 1024:.1f} MiB.")
+    return [f"**Memory** ({worker_line(data)}): {data['jobs']} jobs × {data['mb_per_job']} MB of stdout, worker peak RSS (VmHWM) "
+            f"**{data['peak_rss_mib']:.1f} MiB**{mark(data['target']['met'])}; {done}/{data['jobs']} completed in {data['seconds']:.0f} s{kept}."
+            f"{detail}", ""]
+
+
+def tables() -> str:
+    lines: list[str] = []
+    for suffix, title in WORKERS:
+        block = latency(suffix) + throughput(suffix) + discovery(suffix) + memory(suffix)
+        if block:
+            lines += [f"### {title}", ""] + block
+    return "\n".join(lines) or "No results yet: run bench/run_all.sh."
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write", action="store_true", help="update bench/README.md")
+    args = parser.parse_args()
+    text = tables()
+    if not args.write:
+        print(text)
+        return
+    readme = README.read_text()
+    if START not in readme or END not in readme:
+        raise SystemExit(f"{README} has no {START} ... {END} block")
+    head, rest = readme.split(START, 1)
+    _, tail = rest.split(END, 1)
+    README.write_text(f"{head}{START}\n{text}\n{END}{tail}")
+    print(f"updated {README}")
+
+
+if __name__ == "__main__":
+    main()

@@ -122,6 +122,7 @@ let package = Package(
             name: "IPFSTests",
             dependencies: [
                 "IPFS", "DevnetSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// A `multipart/form-data` body (RFC 7578) built in memory.
 struct MultipartForm {
     /// The boundary, random per form: 42 characters (RFC 2046 allows at most 70).
@@ -22,13 +24,22 @@ struct MultipartForm {
         var header = "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(Self.safe(name))\""
         if let filename { header += "; filename=\"\(Self.safe(filename))\"" }
         header += "\r\nContent-Type: \(contentType)\r\n\r\n"
-        body += Array(header.utf8) + data + Array("\r\n".utf8)
+        // Appended in place, without temporaries: a result document can be megabytes.
+        body.reserveCapacity(body.count + header.utf8.count + data.count + 2)
+        body.append(contentsOf: header.utf8)
+        body.append(contentsOf: data)
+        body.append(contentsOf: "\r\n".utf8)
     }
 
-    /// The complete body with the closing boundary.
-    func finished() -> [UInt8] {
-        body + Array("--\(boundary)--\r\n".utf8)
+    /// The complete body with the closing boundary, written once into a buffer of its exact size.
+    func finishedBuffer() -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: body.count + closing.utf8.count)
+        buffer.writeBytes(body)
+        buffer.writeString(closing)
+        return buffer
     }
+
+    private var closing: String { "--\(boundary)--\r\n" }
 
     private static func safe(_ text: String) -> String {
         var out = String.UnicodeScalarView()

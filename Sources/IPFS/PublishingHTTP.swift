@@ -19,7 +19,7 @@ struct PublishingHTTP: Sendable {
     func post(url: String, headers: [(String, String)], form: MultipartForm) async throws(PublishError) -> [UInt8] {
         let exchange = HTTPExchange(
             client: client, timeout: timeout, retry: retry, sleep: sleep, now: { Date().timeIntervalSince1970 })
-        let body = form.finished()
+        let body = form.finishedBuffer()  // shared by every attempt (copy-on-write), never copied
         let result: HTTPResult
         do {
             result = try await exchange.perform(
@@ -28,7 +28,7 @@ struct PublishingHTTP: Sendable {
                     request.method = .POST
                     for (name, value) in headers { request.headers.add(name: name, value: value) }
                     request.headers.add(name: "Content-Type", value: form.contentType)
-                    request.body = .bytes(ByteBuffer(bytes: body))
+                    request.body = .bytes(body)
                     return request
                 }, bodyLimit: Self.responseLimit)
         } catch {

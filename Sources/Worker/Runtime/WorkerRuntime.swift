@@ -101,6 +101,7 @@ public struct WorkerRuntime: Sendable {
             label: "cloudmesh.worker",
             factory: WorkerLogging.makeHandler(
                 format: configuration.logFormat, level: configuration.logLevel, sink: options.logSink))
+        MallocArenas.limit(environment: options.environment)
         let crash = TestCrashInjection(environment: options.environment)
         if let point = crash.point {
             logger.critical("TEST-ONLY crash injection is on", metadata: ["point": "\(point.rawValue)"])

@@ -2,7 +2,8 @@
 # Runs every test of CloudMesh Worker: what CI runs.
 #   1. set-up (Debian packages, the devnet venv, the debug build)
 #   2. the golden vectors are regenerated from their oracle scripts and must equal the committed ones
-#   3. the devnet's own tests (pytest, with the real `solana` Python client as the wire oracle)
+#   3. the devnet's own tests (pytest, with the real `solana` Python client as the wire oracle) and the
+#      benchmark harness's checks
 #   4. the Swift tests, in three runs so that the sandbox's fork and memory bombs do not starve the
 #      timing of the others: unit and integration tests; the sandbox's tests; end to end (the real
 #      worker binary and CLI against devnets, each started on free ports)
@@ -18,8 +19,8 @@ if [ -x scripts/check-golden.sh ]; then
     scripts/check-golden.sh
 fi
 
-log "devnet tests (pytest)"
-.venv/bin/python -m pytest devnet/tests -q -p no:cacheprovider
+log "devnet and benchmark-harness tests (pytest)"
+.venv/bin/python -m pytest devnet/tests bench/tests -q -p no:cacheprovider
 
 log "Swift tests: building"
 swift build --build-tests

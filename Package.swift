@@ -25,10 +25,13 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
     ],
     targets: [
+        // Credentials out of URLs, alone or in free text (logs, errors, descriptions, result documents).
+        .target(name: "Redaction"),
         // Solana primitives: base58, keys, PDAs, messages, transactions, JSON-RPC client.
         .target(
             name: "Solana",
             dependencies: [
+                "Redaction",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "WSClient", package: "swift-websocket"),
@@ -49,6 +52,7 @@ let package = Package(
         .target(
             name: "IPFS",
             dependencies: [
+                "Redaction",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -67,7 +71,7 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "Solana", "CloudMesh", "IPFS", "Sandbox",
+                "Solana", "CloudMesh", "IPFS", "Sandbox", "Redaction",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -92,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "CloudMeshWorkerCLI",
             dependencies: [
-                "Worker", "Solana", "CloudMesh", "IPFS", "Sandbox",
+                "Worker", "Solana", "CloudMesh", "IPFS", "Sandbox", "Redaction",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -132,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "Worker", "DevnetSupport",
+                "Worker", "DevnetSupport", "Redaction",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

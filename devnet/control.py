@@ -16,6 +16,8 @@ from .chain import cloudmesh
 from .chain.ledger import Ledger
 from .faults import Faults, GatewayFault, RpcFault
 from .ipfs.blockstore import BlockStore
+from .ipfs.cid import CID, CODECS, DAG_PB, HASHES, SHA2_256, multihash, multihash_matches
+from .ipfs.unixfs import build_dag_bomb
 from .traffic import Traffic
 
 DEFAULT_FUND = 10 * 10**9
@@ -60,6 +62,7 @@ class Control:
             "/fund": self.fund, "/keypairs": self.keypair, "/ipfs/add": self.ipfs_add, "/jobs": self.create_job,
             "/jobs/bulk": self.bulk_jobs, "/jobs/complete": self.complete_job, "/jobs/cancel": self.cancel_job,
             "/jobs/mark-payment": self.mark_payment, "/accounts": self.put_account,
+            "/faults/gateway/release": self.release_gateway, "/ipfs/blocks": self.ipfs_blocks, "/ipfs/dag-bomb": self.dag_bomb,
         }
         for path, fn in routes.items():
             app.router.add_post(path, self._wrap(fn))
@@ -96,7 +99,8 @@ class Control:
                     "rpc": [f.__dict__ for f in faults.rpc], "rpc_latency_ms": faults.rpc_latency_ms,
                     "drop_transactions": faults.drop_transactions, "gateway": [f.__dict__ for f in faults.gateway],
                     "pinata_failures": faults.pinata_failures, "ipfs_api_failures": faults.ipfs_api_failures},
-                "traffic": self.traffic.snapshot()}
+                "gateway_held": faults.holds.count(), "gateway_held_by_cid": faults.holds.by_cid(),
+                "gateway_held_total": faults.holds.total, "traffic": self.traffic.snapshot()}
 
     def reset(self, body: dict, request: web.Request) -> dict:
         self.faults.reset()
@@ -119,12 +123,20 @@ class Control:
 
     def fault_gateway(self, body: dict, request: web.Request) -> dict:
         mode = body.get("mode")
-        if mode not in ("corrupt", "404", "504", "slow"):
-            raise ControlError("mode must be corrupt, 404, 504 or slow")
+        if mode not in ("corrupt", "404", "504", "slow", "hold"):
+            raise ControlError("mode must be corrupt, 404, 504, slow or hold")
         delay = int(body.get("delay_ms", 2000 if mode == "slow" else 0))
+        if delay < 0:
+            raise ControlError("delay_ms must be >= 0")
         count = body.get("count")
         self.faults.gateway.append(GatewayFault(mode, body.get("cid"), int(count) if count is not None else None, delay))
         return {"ok": True}
+
+    def release_gateway(self, body: dict, request: web.Request) -> dict:
+        """Release the requests held for a CID (every CID without one); unless keep_fault, also drop that
+        CID's slow/hold faults so later requests are served at once."""
+        released = self.faults.release_gateway(body.get("cid"), bool(body.get("keep_fault", False)))
+        return {"released": released, "gateway_held": self.faults.holds.count()}
 
     def fault_pinata(self, body: dict, request: web.Request) -> dict:
         self.faults.pinata_failures = max(0, int(body.get("count", 1)))
@@ -171,6 +183,70 @@ class Control:
 
     def ipfs_add(self, body: dict, request: web.Request) -> dict:
         return {"cid": self._add_content(body, int(body.get("cid_version", 0)))}
+
+    @staticmethod
+    def _code(value: Any, names: dict[str, int], what: str) -> int:
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+        if isinstance(value, str) and value in names:
+            return names[value]
+        raise ControlError(f"{what} must be one of {', '.join(names)} or a multicodec number")
+
+    def ipfs_blocks(self, body: dict, request: web.Request) -> dict:
+        """TEST-ONLY: store raw blocks (any DAG, e.g. a hostile one). Each entry is {"cid", "data_b64"}: the
+        block must hash to the CID; or {"data_b64", "codec"?, "hash"?, "cid_version"?}: the devnet computes
+        the CID. All or nothing."""
+        entries = body.get("blocks")
+        if not isinstance(entries, list) or not entries:
+            raise ControlError("blocks must be a non-empty list of {cid?, data_b64, codec?, hash?, cid_version?}")
+        blocks: list[tuple[CID, bytes]] = []
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                raise ControlError(f"blocks[{i}] must be an object")
+            try:
+                data = base64.b64decode(entry.get("data_b64", ""), validate=True)
+            except (TypeError, ValueError):
+                raise ControlError(f"blocks[{i}].data_b64 must be base64") from None
+            if entry.get("cid"):
+                try:
+                    cid = CID.parse(str(entry["cid"]))
+                    ok = multihash_matches(cid.multihash, data)
+                except ValueError as exc:
+                    raise ControlError(f"blocks[{i}].cid {entry['cid']!r} cannot be verified: {exc}") from None
+                if not ok:
+                    raise ControlError(f"blocks[{i}] does not hash to its CID {entry['cid']}")
+            else:
+                codec = self._code(entry.get("codec", "raw"), CODECS, f"blocks[{i}].codec")
+                hash_code = self._code(entry.get("hash", "sha2-256"), HASHES, f"blocks[{i}].hash")
+                version = int(entry.get("cid_version", 0 if codec == DAG_PB and hash_code == SHA2_256 else 1))
+                if version not in (0, 1) or (version == 0 and (codec != DAG_PB or hash_code != SHA2_256)):
+                    raise ControlError(f"blocks[{i}]: a CIDv0 is dag-pb with sha2-256 only")
+                try:
+                    cid = CID(version, codec, multihash(data, hash_code))
+                except ValueError as exc:
+                    raise ControlError(f"blocks[{i}]: {exc}") from None
+            blocks.append((cid, data))
+        for cid, data in blocks:
+            self.store.put(cid, data)
+        return {"cids": [str(cid) for cid, _ in blocks], "count": len(blocks)}
+
+    def dag_bomb(self, body: dict, request: web.Request) -> dict:
+        """TEST-ONLY: store a UnixFS DAG bomb (depth + 1 unique blocks, fanout ** depth paths; empty file)."""
+        try:
+            depth, fanout = int(body.get("depth", 30)), int(body.get("fanout", 2))
+            version = int(body.get("cid_version", 0))
+        except (TypeError, ValueError):
+            raise ControlError("depth, fanout and cid_version must be integers") from None
+        if not 0 <= depth <= 64 or not 1 <= fanout <= 4096 or version not in (0, 1):
+            raise ControlError("depth must be 0..64, fanout 1..4096, cid_version 0 or 1")
+        root, blocks = build_dag_bomb(depth, fanout, version)
+        for cid, data in blocks:
+            self.store.put(cid, data)
+        self.store.pins[str(root)] = {"name": "devnet-dag-bomb"}
+        paths = fanout**depth
+        return {"cid": str(root), "depth": depth, "fanout": fanout, "blocks": len(blocks), "cids": [str(c) for c, _ in blocks],
+                "paths": paths if paths <= 2**53 else str(paths), "filesize": 0,
+                "largest_block": max(len(b) for _, b in blocks)}
 
     # ------------------------------------------------------------ jobs
 

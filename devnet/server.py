@@ -198,6 +198,7 @@ class Devnet:
         """Stop the clock and close every server."""
         if self._clock is not None:
             self._clock.cancel()
+        self.faults.reset()  # releases held gateway requests, so no handler keeps the shutdown waiting
         for runner in self._runners:
             await runner.cleanup()
 

@@ -11,7 +11,19 @@ from ..base58 import b58decode, b58encode
 DAG_PB = 0x70
 RAW = 0x55
 DAG_CBOR = 0x71
+DAG_JSON = 0x0129
 SHA2_256 = 0x12
+IDENTITY = 0x00
+SHA2_512 = 0x13
+SHA3_512 = 0x14
+SHA3_256 = 0x16
+BLAKE2B_256 = 0xB220
+
+# Multicodec names accepted by the control API (`POST /ipfs/blocks`).
+CODECS = {"raw": RAW, "dag-pb": DAG_PB, "dag-cbor": DAG_CBOR, "dag-json": DAG_JSON}
+# Hash functions the devnet can compute and verify (the worker itself only supports sha2-256).
+HASHES = {"sha2-256": SHA2_256, "sha2-512": SHA2_512, "sha3-256": SHA3_256, "sha3-512": SHA3_512,
+          "blake2b-256": BLAKE2B_256, "identity": IDENTITY}
 
 
 def encode_varint(n: int) -> bytes:
@@ -46,6 +58,38 @@ def decode_varint(data: bytes, pos: int = 0) -> tuple[int, int]:
 def sha256_multihash(data: bytes) -> bytes:
     """The sha2-256 multihash of data: 0x12 0x20 digest."""
     return bytes([SHA2_256, 32]) + hashlib.sha256(data).digest()
+
+
+def _digest(code: int, data: bytes) -> bytes:
+    if code == SHA2_256:
+        return hashlib.sha256(data).digest()
+    if code == SHA2_512:
+        return hashlib.sha512(data).digest()
+    if code == SHA3_256:
+        return hashlib.sha3_256(data).digest()
+    if code == SHA3_512:
+        return hashlib.sha3_512(data).digest()
+    if code == BLAKE2B_256:
+        return hashlib.blake2b(data, digest_size=32).digest()
+    if code == IDENTITY:
+        return bytes(data)
+    raise ValueError(f"unsupported multihash function 0x{code:x}")
+
+
+def multihash(data: bytes, code: int = SHA2_256) -> bytes:
+    """The multihash of data with one of HASHES (identity embeds the data itself)."""
+    digest = _digest(code, data)
+    return encode_varint(code) + encode_varint(len(digest)) + digest
+
+
+def multihash_matches(mh: bytes, data: bytes) -> bool:
+    """True when data hashes to the multihash mh (any function of HASHES); raises ValueError for another
+    function or a malformed multihash."""
+    code, pos = decode_varint(mh)
+    length, pos = decode_varint(mh, pos)
+    if len(mh) != pos + length:
+        raise ValueError("multihash length mismatch")
+    return _digest(code, data) == mh[pos:]
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@ Pinata API stand-in. All three share one BlockStore."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import json
 import uuid
@@ -162,8 +161,12 @@ class Gateway:
         text = request.match_info["cid"]
         fault = self.faults.take_gateway(text)
         if fault is not None:
-            if fault.delay_ms:
-                await asyncio.sleep(fault.delay_ms / 1000)
+            if fault.mode == "hold" or fault.delay_ms:
+                # Held (counted in GET /status) until released, reset, shutdown or delay_ms; never blocks others.
+                outcome = await self.faults.holds.hold(text, fault.delay_ms / 1000 if fault.delay_ms else None,
+                                                       lambda: request.transport is None or request.transport.is_closing())
+                if outcome == "client_gone":
+                    return web.Response(status=499, text="client closed the request while it was held\n")
             if fault.mode == "404":
                 return web.Response(status=404, text=f"ipfs resolve -r /ipfs/{text}: no link named \"\" under {text}\n")
             if fault.mode == "504":

@@ -179,39 +179,109 @@ class NotFound(Exception):
     """A block is missing from the store."""
 
 
-def dag_blocks(cid: CID, get_block: Callable[[CID], bytes], dups: bool = False) -> Iterator[tuple[CID, bytes]]:
-    """Yield the blocks of the DAG under cid in depth-first pre-order (each block once unless dups)."""
-    seen: set[bytes] = set()
+MAX_DUPS_BLOCKS = 10_000
+MAX_READ_BYTES = 256 * 1024 * 1024
+MAX_TSIZE = 2**63 - 1  # link tsize is a protobuf uint64; a bomb's cumulative size is clamped here
+
+
+def dag_blocks(cid: CID, get_block: Callable[[CID], bytes], dups: bool = False,
+               max_dups_blocks: int = MAX_DUPS_BLOCKS) -> Iterator[tuple[CID, bytes]]:
+    """Yield the blocks of the DAG under cid in depth-first pre-order.
+
+    Without dups each block is fetched, parsed and yielded once, however many links point at it (a DAG
+    bomb, where every node links n times to the same child, costs its unique blocks only). With dups the
+    walk repeats shared blocks, so it stops with ValueError after max_dups_blocks blocks.
+    """
+    seen: set[tuple[int, bytes]] = set()
     stack = [cid]
+    emitted = 0
     while stack:
         current = stack.pop()
-        key = current.multihash
+        key = (current.codec, current.multihash)
         if not dups and key in seen:
             continue
+        if dups and emitted >= max_dups_blocks:
+            raise ValueError(f"the DAG under {cid} expands to more than {max_dups_blocks} blocks with dups=y")
         seen.add(key)
         block = get_block(current)
+        emitted += 1
         yield current, block
         if current.codec == DAG_PB:
             links, _ = decode_pbnode(block)
             stack.extend(link.cid for link in reversed(links))
 
 
-def read_file(cid: CID, get_block: Callable[[CID], bytes]) -> bytes:
-    """Reassemble the bytes of a UnixFS file (or raw block) DAG."""
-    parts: list[bytes] = []
-    stack = [cid]
+def read_file(cid: CID, get_block: Callable[[CID], bytes], max_bytes: int = MAX_READ_BYTES) -> bytes:
+    """Reassemble the bytes of a UnixFS file (or raw block) DAG.
+
+    Each unique block is fetched and parsed once and the file is assembled bottom-up, so a DAG whose
+    nodes link many times to the same child costs its unique blocks, not its paths; a file longer than
+    max_bytes is refused with ValueError (before anything is assembled).
+    """
+    def key(c: CID) -> tuple[int, bytes]:
+        return (c.codec, c.multihash)
+
+    # Pass 1: parse every unique block once, in post-order (children before parents).
+    nodes: dict[tuple[int, bytes], tuple[bytes, list[tuple[int, bytes]]]] = {}
+    order: list[tuple[int, bytes]] = []
+    stack: list[tuple[CID, bool]] = [(cid, False)]
     while stack:
-        current = stack.pop()
-        block = get_block(current)
-        if current.codec == RAW:
-            parts.append(block)
+        current, expanded = stack.pop()
+        k = key(current)
+        if expanded:
+            order.append(k)
             continue
-        if current.codec != DAG_PB:
+        if k in nodes:
+            continue
+        block = get_block(current)
+        children: list[CID] = []
+        if current.codec == RAW:
+            nodes[k] = (block, [])
+        elif current.codec == DAG_PB:
+            links, data = decode_pbnode(block)
+            kind, inline = decode_unixfs(data)
+            if kind not in (UNIXFS_RAW, UNIXFS_FILE):
+                raise ValueError("not a file (directories are not supported by this devnet)")
+            children = [link.cid for link in links]
+            nodes[k] = (inline, [key(c) for c in children])
+        else:
             raise ValueError(f"unsupported codec 0x{current.codec:x}")
-        links, data = decode_pbnode(block)
-        kind, inline = decode_unixfs(data)
-        if kind not in (UNIXFS_RAW, UNIXFS_FILE):
-            raise ValueError("not a file (directories are not supported by this devnet)")
-        parts.append(inline)
-        stack.extend(link.cid for link in reversed(links))
-    return b"".join(parts)
+        stack.append((current, True))
+        for child in reversed(children):
+            if key(child) not in nodes:
+                stack.append((child, False))
+    # Pass 2: sizes (bounded), then contents, freeing a shared child once its last parent is built.
+    sizes: dict[tuple[int, bytes], int] = {}
+    parents: dict[tuple[int, bytes], int] = {}
+    for k in order:
+        inline, children = nodes[k]
+        sizes[k] = len(inline) + sum(sizes[c] for c in children)
+        if sizes[k] > max_bytes:
+            raise ValueError(f"file under {cid} is larger than {max_bytes} bytes")
+        for c in set(children):
+            parents[c] = parents.get(c, 0) + 1
+    contents: dict[tuple[int, bytes], bytes] = {}
+    for k in order:
+        inline, children = nodes[k]
+        contents[k] = inline + b"".join(contents[c] for c in children) if children else inline
+        for c in set(children):
+            parents[c] -= 1
+            if parents[c] == 0:
+                del contents[c]
+    return contents[key(cid)]
+
+
+def build_dag_bomb(depth: int, fanout: int, cid_version: int = 0) -> tuple[CID, list[tuple[CID, bytes]]]:
+    """A UnixFS "DAG bomb": depth + 1 unique dag-pb blocks where each node links `fanout` times to the
+    same child and the leaf is an empty UnixFS file (filesize 0). Every filesize and blocksize is 0 and
+    consistent, the file is empty, and only the number of link visits explodes (fanout ** depth paths).
+    Returns (root CID, blocks root first)."""
+    leaf = encode_pbnode([], unixfs_data(b"", 0, []))
+    child, child_tsize = CID.for_block(leaf, DAG_PB, cid_version), len(leaf)
+    blocks = [(child, leaf)]
+    for _ in range(depth):
+        block = encode_pbnode([Link(child, "", child_tsize)] * fanout, unixfs_data(b"", 0, [0] * fanout))
+        child, child_tsize = CID.for_block(block, DAG_PB, cid_version), min(len(block) + fanout * child_tsize, MAX_TSIZE)
+        blocks.append((child, block))
+    blocks.reverse()
+    return child, blocks

@@ -1,5 +1,6 @@
 import Foundation
 import Sandbox
+import Solana
 
 /// The production ``CodeExecutor``: runs job code through the Sandbox module's runner (bubblewrap, resource
 /// limits, wall-time limit, capped output), with the limits it was created with.
@@ -37,12 +38,8 @@ public struct SandboxCodeExecutor: CodeExecutor {
         }
         return ExecutionReport(
             stdout: outcome.stdout, stderr: outcome.stderr, returnCode: Int(outcome.returncode),
-            timedOut: outcome.timedOut, wallTime: Self.seconds(outcome.wallTime),
-            cpuTime: outcome.cpuTime.map(Self.seconds) ?? 0, stdoutTruncated: outcome.stdoutTruncated,
+            timedOut: outcome.timedOut, wallTime: outcome.wallTime.inSeconds,
+            cpuTime: outcome.cpuTime.map(\.inSeconds) ?? 0, stdoutTruncated: outcome.stdoutTruncated,
             stderrTruncated: outcome.stderrTruncated, peakMemoryBytes: outcome.peakMemoryBytes)
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

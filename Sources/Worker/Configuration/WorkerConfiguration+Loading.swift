@@ -75,6 +75,7 @@ extension WorkerConfiguration {
             webSocketURL = rpcURL.flatMap(Self.webSocketURL(derivedFrom:))
         }
         let programID = reader.programID()
+        let maxConcurrentJobs = reader.integer(.maxConcurrentJobs, in: 1...1024, default: max(1, processorCount))
         let configuration = WorkerConfiguration(
             rpcURL: rpcURL ?? Self.placeholderURL,
             webSocketURL: webSocketURL ?? Self.placeholderURL,
@@ -88,7 +89,11 @@ extension WorkerConfiguration {
             pollInterval: reader.integer(.pollInterval, in: 1...86_400),
             executionTimeout: reader.integer(.executionTimeout, in: 1...86_400),
             costLamports: UInt64(reader.integer(.costLamports, in: 1...Int.max)),
-            maxConcurrentJobs: reader.integer(.maxConcurrentJobs, in: 1...1024, default: max(1, processorCount)),
+            maxConcurrentJobs: maxConcurrentJobs,
+            fetchConcurrency: reader.integer(.fetchConcurrency, in: 1...4096, default: 4 * maxConcurrentJobs),
+            codeFetchTimeout: reader.integer(.codeFetchTimeout, in: 1...86_400),
+            codeRetrievalDeadline: reader.integer(.codeRetrievalDeadline, in: 1...31_536_000),
+            journalRetention: reader.integer(.journalRetention, in: 0...315_360_000),
             shard: reader.shard(),
             sandbox: reader.choice(.sandbox, SandboxMode.self) ?? .bwrap,
             stateDirectory: reader.string(.stateDirectory),

@@ -27,6 +27,14 @@ extension WorkerConfiguration {
         case costLamports = "COST_LAMPORTS"
         /// Concurrency.
         case maxConcurrentJobs = "MAX_CONCURRENT_JOBS"
+        /// Code fetches in flight per lane.
+        case fetchConcurrency = "FETCH_CONCURRENCY"
+        /// One code fetch's deadline in seconds, across gateways and retries.
+        case codeFetchTimeout = "CODE_FETCH_TIMEOUT"
+        /// Seconds a job's code may stay unobtainable before the job is answered with an error document.
+        case codeRetrievalDeadline = "CODE_RETRIEVAL_DEADLINE"
+        /// Seconds settled jobs' result documents are kept in the journal.
+        case journalRetention = "JOURNAL_RETENTION"
         /// Shard `k/n`.
         case shard = "WORKER_SHARD"
         /// Sandbox mode.
@@ -74,6 +82,9 @@ extension WorkerConfiguration {
         .logFormat: "text",
         .logLevel: "info",
         .maxCodeBytes: "1048576",
+        .codeFetchTimeout: "90",
+        .codeRetrievalDeadline: "600",
+        .journalRetention: "604800",
         .sandboxMemoryMB: "512",
         .sandboxMaxProcesses: "64",
         .maxOutputBytes: "1048576",

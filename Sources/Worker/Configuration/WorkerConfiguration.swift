@@ -31,6 +31,16 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var costLamports: UInt64
     /// Jobs run at once (`MAX_CONCURRENT_JOBS`); the number of cores by default.
     public var maxConcurrentJobs: Int
+    /// Code fetches in flight in each of the preparation stage's two lanes (`FETCH_CONCURRENCY`); 4 ×
+    /// `maxConcurrentJobs` by default.
+    public var fetchConcurrency: Int
+    /// Seconds one code fetch may take across every gateway and retry (`CODE_FETCH_TIMEOUT`).
+    public var codeFetchTimeout: Int
+    /// Seconds after the first attempt after which a job whose code cannot be obtained is answered with an
+    /// error document (`CODE_RETRIEVAL_DEADLINE`).
+    public var codeRetrievalDeadline: Int
+    /// Seconds the result documents of finished jobs are kept in the journal (`JOURNAL_RETENTION`).
+    public var journalRetention: Int
     /// This worker's share of the jobs (`WORKER_SHARD`, `k/n`); all jobs when nil.
     public var shard: WorkerShard?
     /// How code is run (`SANDBOX`).

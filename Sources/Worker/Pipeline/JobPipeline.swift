@@ -47,15 +47,23 @@ public struct JobPipeline: Sendable {
         public var maxCodeBytes: Int
         /// Backoff after transient failures.
         public var backoff: Backoff
+        /// One code fetch, across every gateway and its retries, at most (`CODE_FETCH_TIMEOUT`).
+        public var codeFetchTimeout: Duration
+        /// How long after the first attempt a job's code may stay unobtainable before the job is answered with
+        /// an error document (`CODE_RETRIEVAL_DEADLINE`).
+        public var codeRetrievalDeadline: Duration
 
         /// Creates the options.
         public init(
-            workerAddress: PublicKey, costLamports: UInt64, maxCodeBytes: Int, backoff: Backoff = .jobRetries
+            workerAddress: PublicKey, costLamports: UInt64, maxCodeBytes: Int, backoff: Backoff = .jobRetries,
+            codeFetchTimeout: Duration = .seconds(90), codeRetrievalDeadline: Duration = .seconds(600)
         ) {
             self.workerAddress = workerAddress
             self.costLamports = costLamports
             self.maxCodeBytes = maxCodeBytes
             self.backoff = backoff
+            self.codeFetchTimeout = codeFetchTimeout
+            self.codeRetrievalDeadline = codeRetrievalDeadline
         }
     }
 
@@ -84,17 +92,19 @@ public struct JobPipeline: Sendable {
         self.random = random
     }
 
-    /// Takes `job` as far as it can go now. `onSettling` is called once, when the job's result is published and
-    /// only its settlement (sending and confirming complete_job) remains: the job then needs no execution slot.
+    /// Takes `job` as far as it can go now. `prepared` is what ``prepare(_:)`` produced (the verified code, when
+    /// the job still has to run); without it the code is fetched here. `onSettling` is called once, when the
+    /// job's result is published and only its settlement (sending and confirming complete_job) remains: the
+    /// job then needs no execution slot.
     public func process(
-        _ job: PendingJob, firstSeen: Date, onSettling: @Sendable () -> Void = {}
+        _ job: PendingJob, firstSeen: Date, prepared: PreparedJob? = nil, onSettling: @Sendable () -> Void = {}
     ) async -> JobRunResult {
         var logger = logger
         logger[metadataKey: "job"] = "\(job.address)"
         logger[metadataKey: "title"] = "\(job.title)"
         var record: JobRecord?
         do {
-            var checkedPending = false
+            var checkedPending = prepared?.checkedPendingAt.map { now().timeIntervalSince($0) < 1 } ?? false
             if let existing = try await journal.record(for: job.address) {
                 record = existing
             } else {
@@ -107,6 +117,7 @@ public struct JobPipeline: Sendable {
                 record = try await journal.begin(job, at: now())
                 logger.info("job accepted", metadata: ["code_cid": "\(job.codeCID)", "start_time": "\(job.startTime)"])
             }
+            var code = prepared?.code
             var announcedSettling = false
             while var current = record {
                 try Task.checkCancellation()
@@ -124,7 +135,8 @@ public struct JobPipeline: Sendable {
                     return .finished(current.state)
                 case .execute:
                     current = try await execute(
-                        current, firstSeen: firstSeen, checkedPending: checkedPending, logger: logger)
+                        current, code: code, firstSeen: firstSeen, checkedPending: checkedPending, logger: logger)
+                    code = nil
                 case .publish(let document):
                     current = try await publish(current, document: document, logger: logger)
                 case .settle(let cid):
@@ -155,9 +167,9 @@ public struct JobPipeline: Sendable {
 
     // MARK: - Steps
 
-    private func execute(_ record: JobRecord, firstSeen: Date, checkedPending: Bool, logger: Logger) async throws
-        -> JobRecord
-    {
+    private func execute(
+        _ record: JobRecord, code prefetched: [UInt8]?, firstSeen: Date, checkedPending: Bool, logger: Logger
+    ) async throws -> JobRecord {
         let job = record.job
         if !checkedPending {
             let state = try await stage(.recheck) { try await stages.source.jobState(of: job.address) }
@@ -167,10 +179,13 @@ public struct JobPipeline: Sendable {
         metrics.pickupLatency(seconds: now().timeIntervalSince(firstSeen))
         let document: ResultDocument
         do {
-            let code = try await stage(.fetch) {
-                try await stages.fetcher.fetchCode(cid: job.codeCID, maxBytes: options.maxCodeBytes)
+            let code: [UInt8]
+            if let prefetched {
+                code = prefetched
+            } else {
+                code = try await fetchCode(of: job)
+                logger.info("code fetched", metadata: ["bytes": "\(code.count)"])
             }
-            logger.info("code fetched", metadata: ["bytes": "\(code.count)"])
             let report = try await stage(.execute) { try await stages.executor.execute(code: code) }
             document = ResultDocument(report: report, executedAt: now(), job: job, worker: options.workerAddress)
             logger.info(
@@ -180,11 +195,7 @@ public struct JobPipeline: Sendable {
                     "duration_ms": "\(document.durationMilliseconds)",
                 ])
         } catch let failure as StageFailure where failure.kind == .invalidJobInput {
-            logger.warning(
-                "the job's input is invalid; answering with an error document", metadata: ["reason": "\(failure.error)"]
-            )
-            document = ResultDocument(
-                invalidInput: "\(failure.error)", at: now(), job: job, worker: options.workerAddress)
+            return try await answerInvalidInput(record, reason: "\(failure.error)", logger: logger)
         }
         return try await journal.apply(.executed(resultDocument: document.bytes), to: job.address, at: now())
     }
@@ -284,13 +295,16 @@ public struct JobPipeline: Sendable {
             logger.notice("the job was cancelled by its owner")
             return try await journal.apply(.cancelled(reason: "cancelled by its owner"), to: address, at: now())
         case .missing:
-            logger.warning("the job account no longer exists")
-            return try await journal.apply(.failed(reason: "the job account no longer exists"), to: address, at: now())
+            // Jobs are never closed: an account that reads as missing comes from a node lagging behind the one
+            // that showed it (e.g. behind a load balancer). Ask again later; nothing recorded is lost.
+            throw StageFailure(
+                stage: .recheck,
+                error: StageError.transient("the job account reads as missing at this RPC node (a lagging node?)"))
         }
     }
 
     /// Handles a stage failure: transient → backoff recorded in the journal; permanent → failed.
-    private func failed(_ record: JobRecord?, error: any Error, logger: Logger) async -> JobRunResult {
+    func failed(_ record: JobRecord?, error: any Error, logger: Logger) async -> JobRunResult {
         let failure = error as? StageFailure ?? StageFailure(stage: .recheck, error: error)
         metrics.stageError(failure.stage)
         guard let record else {
@@ -302,7 +316,19 @@ public struct JobPipeline: Sendable {
         do {
             let current = try await journal.record(for: record.address) ?? record
             switch failure.kind {
-            case .transient:
+            case .inputUnavailable where current.state == .discovered || current.state == .running:
+                let elapsed = now().timeIntervalSince(current.createdAt)
+                if elapsed >= options.codeRetrievalDeadline.inSeconds {
+                    let reason =
+                        "the code CID \(current.job.codeCID) could not be retrieved within CODE_RETRIEVAL_DEADLINE "
+                        + "(\(Int(options.codeRetrievalDeadline.inSeconds)) s) of the first attempt at "
+                        + "\(Timestamp.iso8601Microseconds(current.createdAt)): \(current.attempts + 1) attempts; "
+                        + "the last failed with: \(failure.error)"
+                    _ = try await answerInvalidInput(current, reason: reason, logger: logger)
+                    return .retry(at: now(), hasProgress: true)
+                }
+                fallthrough
+            case .transient, .inputUnavailable:
                 let delay = options.backoff.delay(afterAttempt: current.attempts + 1, random: random())
                 let retryAt = now().addingTimeInterval(delay)
                 let updated = try await journal.apply(
@@ -329,12 +355,11 @@ public struct JobPipeline: Sendable {
     }
 
     /// Runs one stage, timing it and wrapping its errors (journal errors and cancellation pass through).
-    private func stage<T: Sendable>(_ stage: PipelineStage, _ body: () async throws -> T) async throws -> T {
+    func stage<T: Sendable>(_ stage: PipelineStage, _ body: () async throws -> T) async throws -> T {
         let start = ContinuousClock.now
         defer {
             let elapsed = ContinuousClock.now - start
-            metrics.stageDuration(
-                stage, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            metrics.stageDuration(stage, seconds: elapsed.inSeconds)
         }
         do {
             return try await body()

@@ -179,7 +179,8 @@ public struct WorkerRuntime: Sendable {
                 settler: settler),
             options: .init(
                 workerAddress: keypair.publicKey, costLamports: configuration.costLamports,
-                maxCodeBytes: configuration.maxCodeBytes),
+                maxCodeBytes: configuration.maxCodeBytes, codeFetchTimeout: .seconds(configuration.codeFetchTimeout),
+                codeRetrievalDeadline: .seconds(configuration.codeRetrievalDeadline)),
             journal: journal, gate: gate, metrics: metrics, logger: logger)
         let service = WorkerService(
             options: .init(configuration: configuration), journal: journal, source: source,
@@ -198,7 +199,10 @@ public struct WorkerRuntime: Sendable {
                 "state_dir": "\(configuration.stateDirectory)",
             ])
         let signals =
-            options.handleSignals ? Self.installSignalHandlers(service: service, logger: logger) : nil
+            options.handleSignals
+            ? Self.installSignalHandlers(
+                service: service, hardStopAfter: .seconds(configuration.shutdownGrace) + Self.shutdownMargin,
+                logger: logger) : nil
         let metricsTask = configuration.metricsAddress.map { address in
             let server = MetricsServer(
                 address: address, registry: registry, health: health, logger: logger)
@@ -268,7 +272,12 @@ public struct WorkerRuntime: Sendable {
         return loaded.keypair
     }
 
-    private static func installSignalHandlers(service: WorkerService, logger: Logger)
+    /// How long a shutdown may take beyond `SHUTDOWN_GRACE` before the process exits regardless: time for
+    /// cancelled fetches, uploads and RPC calls to unwind. Whatever is still hanging then is abandoned; the
+    /// journal (committed step by step) resumes it next start.
+    static let shutdownMargin: Duration = .seconds(8)
+
+    private static func installSignalHandlers(service: WorkerService, hardStopAfter: Duration, logger: Logger)
         -> SignalHandlers
     {
         SignalHandlers { signal, count in
@@ -277,6 +286,15 @@ public struct WorkerRuntime: Sendable {
                     "signal received: finishing running jobs, then stopping (send it again to stop at once)",
                     metadata: ["signal": "\(signal)"])
                 service.shutdown()
+                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(hardStopAfter.inSeconds * 1000)))
+                {
+                    logger.warning(
+                        """
+                        shutdown is taking longer than SHUTDOWN_GRACE plus \(Int(shutdownMargin.inSeconds)) s: \
+                        exiting now; unfinished jobs resume from the journal next start
+                        """)
+                    exit(0)
+                }
             } else {
                 logger.warning(
                     "second signal: stopping now; unfinished jobs resume from the journal next start")

@@ -10,6 +10,10 @@ public actor WorkerService {
     public struct Options: Sendable {
         /// Jobs run at once.
         public var maxConcurrentJobs: Int
+        /// Preparations (code fetches) in flight in each lane (`FETCH_CONCURRENCY`); see ``Scheduler/StateMachine``.
+        public var fetchConcurrency: Int
+        /// Time after which a preparation moves to the slow lane.
+        public var slowPreparationAfter: Duration
         /// This worker's shard.
         public var shard: WorkerShard?
         /// Time between polls.
@@ -18,8 +22,11 @@ public actor WorkerService {
         public var shutdownGrace: Duration
         /// Time between balance probes while settlement is paused.
         public var fundsProbeInterval: Duration
-        /// Balance at which settlement resumes.
+        /// Balance at which settlement resumes: the fee of one complete_job, priority fee included (the same
+        /// number under which the settler pauses it).
         public var minimumSettlementBalance: UInt64
+        /// Time between probes of the journal while a full disk pauses the worker.
+        public var journalProbeInterval: Duration
         /// Balance under which a warning is logged at start.
         public var lowBalanceLamports: UInt64
         /// Consecutive failed polls after which a `once` run gives up.
@@ -29,12 +36,16 @@ public actor WorkerService {
 
         /// Creates the options.
         public init(
-            maxConcurrentJobs: Int, shard: WorkerShard?, pollInterval: Duration, shutdownGrace: Duration,
-            fundsProbeInterval: Duration = .seconds(30), minimumSettlementBalance: UInt64 = 100_000,
-            lowBalanceLamports: UInt64, oncePollAttempts: Int = 5,
+            maxConcurrentJobs: Int, fetchConcurrency: Int? = nil, slowPreparationAfter: Duration = .seconds(1),
+            shard: WorkerShard?, pollInterval: Duration, shutdownGrace: Duration,
+            fundsProbeInterval: Duration = .seconds(30), minimumSettlementBalance: UInt64 = 5_000,
+            journalProbeInterval: Duration = .seconds(10), lowBalanceLamports: UInt64, oncePollAttempts: Int = 5,
             pollBackoff: Backoff = Backoff(base: 1, cap: 30, jitter: 0.2)
         ) {
             self.maxConcurrentJobs = maxConcurrentJobs
+            self.fetchConcurrency = fetchConcurrency ?? 4 * maxConcurrentJobs
+            self.slowPreparationAfter = slowPreparationAfter
+            self.journalProbeInterval = journalProbeInterval
             self.shard = shard
             self.pollInterval = pollInterval
             self.shutdownGrace = shutdownGrace
@@ -48,9 +59,12 @@ public actor WorkerService {
         /// The options a configuration asks for.
         public init(configuration: WorkerConfiguration) {
             self.init(
-                maxConcurrentJobs: configuration.maxConcurrentJobs, shard: configuration.shard,
-                pollInterval: .seconds(configuration.pollInterval),
+                maxConcurrentJobs: configuration.maxConcurrentJobs, fetchConcurrency: configuration.fetchConcurrency,
+                shard: configuration.shard, pollInterval: .seconds(configuration.pollInterval),
                 shutdownGrace: .seconds(configuration.shutdownGrace),
+                minimumSettlementBalance: SolanaJobSettler.Fees(
+                    priorityFeeMicroLamports: configuration.priorityFeeMicroLamports
+                ).feeLamports,
                 lowBalanceLamports: configuration.lowBalanceLamports)
         }
     }
@@ -79,7 +93,9 @@ public actor WorkerService {
         case pollDue
         case polled(Result<[PendingJob], PollError>)
         case update(JobUpdate)
+        case prepared(PendingJob, PreparationResult)
         case jobFinished(PendingJob, JobRunResult)
+        case journalProbed(writable: Bool)
         case jobSettling(PublicKey)
         case wake
         case shutdown
@@ -96,7 +112,6 @@ public actor WorkerService {
     let source: any JobSource
     let balanceMonitor: any BalanceMonitor
     let pipeline: JobPipeline
-    let scheduler: Scheduler
     let gate: SettlementGate
     let health: HealthState?
     let metrics: WorkerMetrics
@@ -106,7 +121,11 @@ public actor WorkerService {
     private let events: AsyncStream<Event>
     private let continuation: AsyncStream<Event>.Continuation
 
+    private var machine: Scheduler.StateMachine
+    private var preparations: [PublicKey: Task<Void, Never>] = [:]
+    private var journalPaused = false
     private var started = false
+    private var isOnce = false
     private var summary = RunSummary()
     private var pollInFlight = false
     private var pollFailures = 0
@@ -115,6 +134,7 @@ public actor WorkerService {
     private var haltError: RunError?
     private var awaitingFunds: Set<PublicKey> = []
     private var probeInFlight = false
+    private var journalProbeInFlight = false
     private var fundsProbeFailed = false
     private var wakeAt: Date?
 
@@ -130,7 +150,9 @@ public actor WorkerService {
         self.source = source
         self.balanceMonitor = balanceMonitor
         self.pipeline = pipeline
-        self.scheduler = Scheduler(maxConcurrent: options.maxConcurrentJobs, shard: options.shard)
+        self.machine = Scheduler.StateMachine(
+            maxConcurrent: options.maxConcurrentJobs, shard: options.shard, fetchConcurrency: options.fetchConcurrency,
+            slowPreparationAfter: options.slowPreparationAfter.inSeconds)
         self.gate = gate
         self.health = health
         self.metrics = metrics
@@ -154,11 +176,12 @@ public actor WorkerService {
     public func run(once: Bool) async throws(RunError) -> RunSummary {
         guard !started else { throw .alreadyRunning }
         started = true
+        isOnce = once
         logger.info("worker starting", metadata: ["mode": "\(once ? "once" : "continuous")"])
         await checkBalanceAtStart()
         do {
             for record in try await journal.unfinished() {
-                await scheduler.offer(
+                _ = machine.offer(
                     record.job, at: now(), hasProgress: record.state != .discovered, notBefore: record.nextAttemptAt)
                 logger.info(
                     "resuming from the journal",
@@ -174,10 +197,11 @@ public actor WorkerService {
             if !once { startBackgroundDiscovery(&group) }
             for await event in events {
                 await handle(event, once: once, group: &group)
-                if await shouldExit(once: once) { break }
+                if shouldExit(once: once) { break }
             }
             group.cancelAll()
         }
+        cancelPreparations()
         continuation.finish()
         if let haltError { throw haltError }
         logger.info("worker stopped", metadata: ["settled": "\(summary.settled)", "retries": "\(summary.retries)"])
@@ -205,7 +229,7 @@ public actor WorkerService {
             pollFailures = 0
             metrics.poll(succeeded: true)
             await health?.pollSucceeded(at: now())
-            let accepted = await scheduler.reconcile(pending: jobs, at: now())
+            let accepted = machine.reconcile(pending: jobs, at: now())
             logger.debug("poll", metadata: ["pending": "\(jobs.count)", "new": "\(accepted.count)"])
         case .polled(.failure(let error)):
             pollInFlight = false
@@ -221,33 +245,51 @@ public actor WorkerService {
                 }
             }
         case .update(.pending(let job)):
-            let result = await scheduler.offer(job, at: now())
+            let result = machine.offer(job, at: now())
             if result == .accepted {
                 logger.debug("subscription: job pending", metadata: ["job": "\(job.address)", "title": "\(job.title)"])
             }
         case .update(.notPending(let address)):
-            await scheduler.withdraw(address)
+            machine.withdraw(address)
         case .update(.resubscribed):
             logger.info("subscription (re)established; polling now")
             continuation.yield(.pollDue)
+        case .prepared(let job, let result):
+            preparations[job.address] = nil
+            switch result {
+            case .ready(let prepared):
+                machine.prepared(job.address, prepared)
+            case .ended(let outcome):
+                let disposition = disposition(of: outcome, for: job.address)
+                machine.preparationEnded(job.address, disposition)
+            }
         case .jobFinished(let job, let result):
-            await finished(job, result)
+            needsConfirmingPoll = true
+            machine.finish(job.address, disposition(of: result, for: job.address))
+            metrics.inFlight(machine.running.count)
         case .jobSettling(let address):
-            await scheduler.markSettling(address)
+            machine.markSettling(address)
+        case .journalProbed(let writable):
+            journalProbeInFlight = false
+            if writable {
+                journalPaused = false
+                logger.notice("the journal is writable again: taking jobs")
+            }
         case .wake:
             if let armed = wakeAt, armed <= now() { wakeAt = nil }
         case .shutdown:
             guard !stopping else { return }
             stopping = true
-            await scheduler.stopAccepting()
-            let running = await scheduler.runningCount
+            machine.stopAccepting()
+            cancelPreparations()
+            let running = machine.running.count
             logger.notice(
                 "shutting down: no new jobs",
                 metadata: ["running": "\(running)", "grace_s": "\(options.shutdownGrace)"])
             summary.shutDown = true
             schedule(.graceExpired, after: options.shutdownGrace, in: &group)
         case .graceExpired:
-            let running = await scheduler.runningCount
+            let running = machine.running.count
             if running > 0 {
                 logger.warning(
                     "grace period over: cancelling running jobs; they resume from the journal next start",
@@ -263,7 +305,7 @@ public actor WorkerService {
                     metrics.settlementPaused(false)
                     fundsProbeFailed = false
                     awaitingFunds.removeAll()
-                    await scheduler.releaseWaits()
+                    machine.releaseWaits()
                     logger.notice("funded again: settlement resumed", metadata: ["balance": "\(balance)"])
                 } else {
                     fundsProbeFailed = true
@@ -273,76 +315,105 @@ public actor WorkerService {
                 fundsProbeFailed = true
             }
         }
-        if !stopping, haltError == nil { await dispatch(&group) }
-        await armWakeTimer(&group)
+        if !stopping, haltError == nil, !journalPaused { dispatch(&group) }
+        armWakeTimer(&group)
         if await gate.isPaused, !probeInFlight, !awaitingFunds.isEmpty { startFundsProbe(&group) }
+        if journalPaused, !journalProbeInFlight { startJournalProbe(&group) }
     }
 
-    private func finished(_ job: PendingJob, _ result: JobRunResult) async {
-        let address = job.address
-        needsConfirmingPoll = true
+    /// What the scheduler does with a job whose run or preparation ended with `result`.
+    private func disposition(of result: JobRunResult, for address: PublicKey) -> Scheduler.StateMachine.Disposition {
         switch result {
         case .finished(let state):
             summary.finished[state, default: 0] += 1
             awaitingFunds.remove(address)
-            await scheduler.finish(address, .finished)
+            return .finished
         case .dropped:
-            await scheduler.finish(address, .dropped)
+            return .dropped
         case .retry(let date, let hasProgress):
             summary.retries += 1
-            await scheduler.finish(address, .retry(at: date, hasProgress: hasProgress))
+            return .retry(at: date, hasProgress: hasProgress)
         case .awaitingFunds:
             awaitingFunds.insert(address)
-            let seconds =
-                Double(options.fundsProbeInterval.components.seconds)
-                + Double(options.fundsProbeInterval.components.attoseconds) / 1e18
-            await scheduler.finish(address, .retry(at: now().addingTimeInterval(seconds), hasProgress: true))
+            return .retry(at: now().addingTimeInterval(options.fundsProbeInterval.inSeconds), hasProgress: true)
         case .interrupted:
-            await scheduler.finish(address, .retry(at: now(), hasProgress: true))
+            return .retry(at: now(), hasProgress: true)
         case .journalFailure(let error):
-            if haltError == nil {
+            if error.kind == .diskFull, !isOnce {
+                if !journalPaused {
+                    journalPaused = true
+                    cancelPreparations()
+                    logger.critical(
+                        """
+                        the disk holding the journal is full: no new jobs until it has room again; recorded \
+                        results are kept. Free space in STATE_DIR's file system.
+                        """,
+                        metadata: ["error": "\(error)"])
+                }
+            } else if haltError == nil {
                 haltError = .journal(error)
-                await scheduler.stopAccepting()
+                machine.stopAccepting()
+                cancelPreparations()
                 logger.critical(
                     "journal failure: no new jobs will be taken; recorded results are kept",
                     metadata: ["error": "\(error)"])
             }
-            await scheduler.finish(address, .retry(at: now(), hasProgress: true))
+            return .retry(at: now(), hasProgress: true)
         }
-        metrics.inFlight(await scheduler.runningCount)
     }
 
-    private func dispatch(_ group: inout TaskGroup<Void>) async {
-        let started = await scheduler.startEligible(at: now())
-        guard !started.isEmpty else { return }
-        for candidate in started {
+    private func dispatch(_ group: inout TaskGroup<Void>) {
+        let date = now()
+        while let candidate = machine.nextPreparation(at: date) {
+            startPreparation(candidate.job)
+        }
+        var started = false
+        while let candidate = machine.next(at: date) {
+            started = true
             let pipeline = pipeline
             let continuation = continuation
             logger.debug(
                 "job started", metadata: ["job": "\(candidate.job.address)", "title": "\(candidate.job.title)"])
             group.addTask {
                 let address = candidate.job.address
-                let result = await pipeline.process(candidate.job, firstSeen: candidate.firstSeen) {
+                let result = await pipeline.process(
+                    candidate.job, firstSeen: candidate.firstSeen, prepared: candidate.prepared
+                ) {
                     continuation.yield(.jobSettling(address))
                 }
                 continuation.yield(.jobFinished(candidate.job, result))
             }
         }
-        metrics.inFlight(await scheduler.runningCount)
+        if started { metrics.inFlight(machine.running.count) }
     }
 
-    private func shouldExit(once: Bool) async -> Bool {
-        let running = await scheduler.runningCount
-        if haltError != nil || stopping { return running == 0 }
+    /// Prepares `job` in a task of its own (not in the run loop's group), so that a shutdown cancels
+    /// preparations at once while running jobs get their grace period.
+    private func startPreparation(_ job: PendingJob) {
+        let pipeline = pipeline
+        let continuation = continuation
+        preparations[job.address] = Task {
+            let result = await pipeline.prepare(job)
+            continuation.yield(.prepared(job, result))
+        }
+    }
+
+    private func cancelPreparations() {
+        for task in preparations.values { task.cancel() }
+    }
+
+    private func shouldExit(once: Bool) -> Bool {
+        let active = machine.activeCount
+        if haltError != nil || stopping { return active == 0 }
         guard once, !pollInFlight, pollFailures == 0 else { return false }
-        if await scheduler.isIdle {
+        if machine.isIdle {
             guard needsConfirmingPoll else { return true }
             needsConfirmingPoll = false
             continuation.yield(.pollDue)
             return false
         }
-        let waiting = await scheduler.waitingAddresses
-        if running == 0, fundsProbeFailed, !waiting.isEmpty, waiting.isSubset(of: awaitingFunds) {
+        let waiting = Set(machine.waiting.keys)
+        if active == 0, machine.ready.isEmpty, fundsProbeFailed, !waiting.isEmpty, waiting.isSubset(of: awaitingFunds) {
             summary.awaitingFunds = waiting.count
             logger.warning(
                 "settlement paused for lack of funds; stopping the once run", metadata: ["waiting": "\(waiting.count)"])
@@ -361,8 +432,8 @@ public actor WorkerService {
         }
     }
 
-    private func armWakeTimer(_ group: inout TaskGroup<Void>) async {
-        guard let wake = await scheduler.nextWakeup else { return }
+    private func armWakeTimer(_ group: inout TaskGroup<Void>) {
+        guard let wake = machine.nextWakeup(after: now()) else { return }
         if let armed = wakeAt, armed <= wake, armed > now() { return }
         wakeAt = wake
         let delay = max(0, wake.timeIntervalSince(now()))
@@ -384,6 +455,18 @@ public actor WorkerService {
                 try? await Task.sleep(for: interval)
                 if !Task.isCancelled { continuation.yield(.pollDue) }
             }
+        }
+    }
+
+    private func startJournalProbe(_ group: inout TaskGroup<Void>) {
+        journalProbeInFlight = true
+        let journal = journal
+        let continuation = continuation
+        let interval = options.journalProbeInterval
+        group.addTask {
+            try? await Task.sleep(for: interval)
+            guard !Task.isCancelled else { return }
+            continuation.yield(.journalProbed(writable: await journal.isWritable()))
         }
     }
 

@@ -5,6 +5,10 @@ public enum FailureKind: Sendable, Hashable {
     /// The job's own input is invalid (unparsable CID, code too large, content failing verification
     /// everywhere): answer the owner with an error result document.
     case invalidJobInput
+    /// The job's own input cannot be obtained now (its CID is not found, gateways time out on it): retried
+    /// with backoff until `CODE_RETRIEVAL_DEADLINE` has passed since the first attempt, then answered with an
+    /// error document saying what was tried.
+    case inputUnavailable
     /// Cannot succeed for this job and is not the job's fault: the job is recorded as failed.
     case permanent
 }
@@ -18,7 +22,7 @@ public protocol ClassifiedError: Error {
 
 extension ClassifiedError {
     /// Whether retrying later may succeed.
-    public var isTransient: Bool { failureKind == .transient }
+    public var isTransient: Bool { failureKind == .transient || failureKind == .inputUnavailable }
 }
 
 /// A ready-made classified error for adapters and tests.
@@ -40,6 +44,8 @@ public struct StageError: ClassifiedError, Sendable, Equatable, CustomStringConv
     public static func permanent(_ message: String) -> StageError { .init(.permanent, message) }
     /// The job's own input is invalid.
     public static func invalidJobInput(_ message: String) -> StageError { .init(.invalidJobInput, message) }
+    /// The job's own input cannot be obtained now.
+    public static func inputUnavailable(_ message: String) -> StageError { .init(.inputUnavailable, message) }
 
     /// The message.
     public var description: String { message }

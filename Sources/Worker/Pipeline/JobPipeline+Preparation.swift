@@ -1,0 +1,108 @@
+import Foundation
+import Logging
+import Solana
+
+/// What preparing a job produced, kept until the job gets an execution slot.
+public struct PreparedJob: Sendable, Hashable {
+    /// The job's verified code; nil when the job needs no execution (resumed past it, or its input was
+    /// answered with an error document).
+    public var code: [UInt8]?
+    /// The journal holds progress for the job.
+    public var hasProgress: Bool
+    /// When the preparation read the job as Pending on chain (nil when it did not read it).
+    public var checkedPendingAt: Date?
+
+    /// Creates the value.
+    public init(code: [UInt8]?, hasProgress: Bool, checkedPendingAt: Date? = nil) {
+        self.code = code
+        self.hasProgress = hasProgress
+        self.checkedPendingAt = checkedPendingAt
+    }
+}
+
+/// How a preparation ended.
+public enum PreparationResult: Sendable, Hashable {
+    /// The job may take an execution slot.
+    case ready(PreparedJob)
+    /// The job is not to run now: dropped, retried later, finished, or the journal failed.
+    case ended(JobRunResult)
+}
+
+extension JobPipeline {
+    /// Gets `job` ready to run without holding an execution slot: records it in the journal (after reading it
+    /// Pending on chain, for a job new to the journal) and, when it still has to run, fetches and verifies its
+    /// code within `codeFetchTimeout`. A job whose own input is invalid is answered with an error document
+    /// here and needs no execution. A job resumed past execution needs no code.
+    public func prepare(_ job: PendingJob) async -> PreparationResult {
+        var logger = logger
+        logger[metadataKey: "job"] = "\(job.address)"
+        logger[metadataKey: "title"] = "\(job.title)"
+        var record: JobRecord?
+        do {
+            var checkedPendingAt: Date?
+            if let existing = try await journal.record(for: job.address) {
+                record = existing
+            } else {
+                let state = try await stage(.recheck) { try await stages.source.jobState(of: job.address) }
+                guard state == .pending else {
+                    logger.info("job is no longer pending; skipped", metadata: ["state": "\(state)"])
+                    return .ended(.dropped)
+                }
+                checkedPendingAt = now()
+                record = try await journal.begin(job, at: now())
+                logger.info("job accepted", metadata: ["code_cid": "\(job.codeCID)", "start_time": "\(job.startTime)"])
+            }
+            guard let current = record else { return .ended(.dropped) }
+            guard current.nextAction == .execute else {
+                if current.state.isTerminal { return .ended(.finished(current.state)) }
+                return .ready(PreparedJob(code: nil, hasProgress: current.state != .discovered))
+            }
+            do {
+                let code = try await fetchCode(of: job)
+                logger.info("code fetched", metadata: ["bytes": "\(code.count)"])
+                return .ready(
+                    PreparedJob(
+                        code: code, hasProgress: current.state != .discovered, checkedPendingAt: checkedPendingAt))
+            } catch let failure as StageFailure where failure.kind == .invalidJobInput {
+                _ = try await answerInvalidInput(current, reason: "\(failure.error)", logger: logger)
+                return .ready(PreparedJob(code: nil, hasProgress: true))
+            }
+        } catch let error as JournalError {
+            logger.critical("journal failure; stopping", metadata: ["error": "\(error)"])
+            return .ended(.journalFailure(error))
+        } catch {
+            if Task.isCancelled || error is CancellationError { return .ended(.interrupted) }
+            return .ended(await failed(record, error: error, logger: logger))
+        }
+    }
+
+    /// The job's verified code, fetched within `codeFetchTimeout` across every gateway and retry.
+    func fetchCode(of job: PendingJob) async throws -> [UInt8] {
+        let fetcher = stages.fetcher
+        let maxBytes = options.maxCodeBytes
+        let timeout = options.codeFetchTimeout
+        return try await stage(.fetch) {
+            try await Deadline.run(
+                within: timeout,
+                timeoutError: {
+                    StageError.inputUnavailable(
+                        "fetching the code \(job.codeCID) took longer than CODE_FETCH_TIMEOUT "
+                            + "(\(Int(timeout.inSeconds)) s) across every gateway")
+                }
+            ) {
+                try await fetcher.fetchCode(cid: job.codeCID, maxBytes: maxBytes)
+            }
+        }
+    }
+
+    /// Answers a job whose own input is unusable with an error document (`returncode` -1, the reason in
+    /// `stderr` and `error`), recorded as its result: it is published and settled like any other.
+    func answerInvalidInput(_ record: JobRecord, reason: String, logger: Logger) async throws(JournalError)
+        -> JobRecord
+    {
+        logger.warning(
+            "the job's input is unusable; answering with an error document", metadata: ["reason": "\(reason)"])
+        let document = ResultDocument(invalidInput: reason, at: now(), job: record.job, worker: options.workerAddress)
+        return try await journal.apply(.executed(resultDocument: document.bytes), to: record.address, at: now())
+    }
+}

@@ -7,6 +7,20 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
+from .ipfs.cid import CID
+
+
+def same_cid(a: str, b: str) -> bool:
+    """True when two CID strings name the same content (same text, or the same codec and multihash in
+    another version or multibase: QmX… and its bafy… form)."""
+    if a == b:
+        return True
+    try:
+        x, y = CID.parse(a), CID.parse(b)
+    except ValueError:
+        return False
+    return (x.codec, x.multihash) == (y.codec, y.multihash)
+
 
 @dataclass
 class RpcFault:
@@ -80,7 +94,7 @@ class Holds:
         """Wake the requests held for cid (all when None); returns how many."""
         n = 0
         for token, (held_cid, event) in list(self._waiting.items()):
-            if cid is None or held_cid == cid:
+            if cid is None or same_cid(held_cid, cid):
                 event.set()
                 self._waiting.pop(token, None)
                 n += 1
@@ -113,7 +127,7 @@ class Faults:
         requests were released."""
         if not keep_fault:
             self.gateway = [f for f in self.gateway
-                            if not (f.mode in ("slow", "hold") and (cid is None or f.cid == cid))]
+                            if not (f.mode in ("slow", "hold") and (cid is None or (f.cid is not None and same_cid(f.cid, cid))))]
         return self.holds.release(cid)
 
     def take_rpc(self, methods: list[str]) -> Optional[RpcFault]:
@@ -129,7 +143,7 @@ class Faults:
     def take_gateway(self, cid: str) -> Optional[GatewayFault]:
         """The gateway fault for this CID (consuming one use), if any."""
         for fault in self.gateway:
-            if fault.cid is None or fault.cid == cid:
+            if fault.cid is None or same_cid(fault.cid, cid):
                 if fault.count is not None:
                     fault.count -= 1
                     if fault.count <= 0:

@@ -245,3 +245,15 @@ def test_shutdown_releases_held_requests(tmp_path) -> None:
         stop_devnet(dn)
     fetch.join(10)
     assert time.monotonic() - started < 5 and fetch.status == 200
+
+
+def test_faults_match_a_cid_in_any_spelling(devnet) -> None:
+    v0 = devnet.control("/ipfs/add", {"content": "print('spelling')\n"})["cid"]
+    v1 = str(CID(1, DAG_PB, CID.parse(v0).multihash))
+    assert v1.startswith("bafybei")
+    devnet.control("/faults/gateway", {"cid": v0, "mode": "hold"})
+    fetch = Fetch(f"{devnet.gateway_url}/ipfs/{v1}?format=car")
+    poll(lambda: _status(devnet)["gateway_held_by_cid"] == {v1: 1})
+    assert devnet.control("/faults/gateway/release", {"cid": v0})["released"] == 1
+    fetch.join(10)
+    assert fetch.status == 200 and _status(devnet)["faults"]["gateway"] == []

@@ -9,7 +9,8 @@ struct ShowCommand: AsyncParsableCommand {
         discussion: """
             Reads the Job account at confirmed commitment and prints all of its fields. When the journal in \
             STATE_DIR (--state-dir) has a record of the job, its state, attempts, last error, result CID, \
-            signature and every recorded transition follow. A job that does not exist exits with status 3. \
+            signature and every recorded transition follow (and a note when the journal's retention dropped the \
+            stored result document). A job that does not exist exits with status 3. \
             Next: `cloudmesh-worker result <job>` prints the result document.
 
             Examples:
@@ -42,7 +43,7 @@ struct ShowCommand: AsyncParsableCommand {
         if json {
             let jobText = String(decoding: JobFormatting.json(listing).bytes, as: UTF8.self)
             let journalText =
-                journal.map { JobFormatting.jsonText($0.record, transitions: $0.transitions) } ?? "null"
+                journal.map { JournalPeek.jsonText($0.record, transitions: $0.transitions) } ?? "null"
             print("{\"job\": \(jobText), \"journal\": \(journalText)}")
             return
         }
@@ -54,7 +55,7 @@ struct ShowCommand: AsyncParsableCommand {
         print("")
         if let journal {
             print("this worker's journal (\(context.configuration.stateDirectory)):")
-            let rows = JobFormatting.details(journal.record).map { [$0.0, $0.1] }
+            let rows = JournalPeek.details(journal.record).map { [$0.0, $0.1] }
             for line in JobFormatting.alignedRows(rows) { print("  " + line) }
             print("  transitions:")
             for line in JobFormatting.lines(journal.transitions) { print("    " + line) }

@@ -80,14 +80,17 @@ import Testing
 
     @Test func migratesAndUsesWAL() async throws {
         let journal = try harness.openJournal()
-        #expect(try await journal.appliedMigrations() == ["v1: jobs and transitions"])
+        #expect(
+            try await journal.appliedMigrations() == [
+                "v1: jobs and transitions", "v2: retention, resume paging, space probe",
+            ])
         let mode = try await DatabaseQueue(path: journal.path).read { db in
             try String.fetchOne(db, sql: "PRAGMA journal_mode")
         }
         #expect(mode == "wal")
         try journal.close()
         let reopened = try harness.openJournal()
-        #expect(try await reopened.appliedMigrations() == ["v1: jobs and transitions"])
+        #expect(try await reopened.appliedMigrations().count == 2)
         #expect(await reopened.isWritable())
     }
 

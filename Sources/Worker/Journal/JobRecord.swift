@@ -13,8 +13,12 @@ public struct JobRecord: Sendable, Hashable {
     public var nextAttemptAt: Date?
     /// The last transient failure, for operators.
     public var lastError: String?
-    /// The result document, from `executed` on.
+    /// The result document, from `executed` on; nil again once the retention dropped it from a terminal record
+    /// (see ``resultDocumentPrunedAt``).
     public var resultDocument: [UInt8]?
+    /// When ``Journal/pruneResultDocuments(settledBefore:at:)`` dropped the result document of this terminal
+    /// record (its CID, on chain and in ``resultCID``, still names it); nil while the document is kept.
+    public var resultDocumentPrunedAt: Date?
     /// The result CID, from `published` on.
     public var resultCID: String?
     /// The journaled complete_job transaction, in `submitted` (and kept once settled).

@@ -40,6 +40,22 @@ extension Journal {
             }
             try db.create(index: "transitions_address", on: "transitions", columns: ["address"])
         }
+        migrator.registerMigration("v2: retention, resume paging, space probe") { db in
+            // When the retention dropped the row's result document (nil while it is kept).
+            try db.alter(table: "jobs") { table in table.add(column: "result_pruned_at", .double) }
+            // The documents still held, by last transition: what the retention visits.
+            try db.execute(
+                sql: "CREATE INDEX jobs_retention ON jobs(updated_at) WHERE result_document IS NOT NULL")
+            // The unfinished jobs, by address: what a start-up resumes, a page at a time. Queries must repeat
+            // this WHERE clause word for word (``Journal/unfinishedCondition``) for SQLite to use the index.
+            try db.execute(
+                sql: """
+                    CREATE INDEX jobs_unfinished ON jobs(address) \
+                    WHERE state NOT IN ('settled', 'lost_race', 'cancelled', 'failed')
+                    """)
+            // Scratch rows written and deleted by the space probe (``Journal/checkWritable(reserving:)``).
+            try db.create(table: "space_probe") { table in table.column("data", .blob) }
+        }
         return migrator
     }
 }
@@ -74,6 +90,7 @@ extension JobRecord {
         }
         self.settledSlot = (row["settled_slot"] as Int64?).map { UInt64(clamping: $0) }
         self.outcomeReason = row["outcome_reason"]
+        self.resultDocumentPrunedAt = (row["result_pruned_at"] as Double?).map(Date.init(timeIntervalSince1970:))
         self.updatedAt = Date(timeIntervalSince1970: row["updated_at"] ?? 0)
         switch state {
         case .executed where resultDocument == nil:
@@ -105,6 +122,7 @@ extension JobRecord {
             "wire": submission.map { Data($0.wireBytes) },
             "settled_slot": settledSlot.map { Int64(clamping: $0) },
             "outcome_reason": outcomeReason,
+            "result_pruned_at": resultDocumentPrunedAt?.timeIntervalSince1970,
             "created_at": createdAt.timeIntervalSince1970,
             "updated_at": updatedAt.timeIntervalSince1970,
         ]

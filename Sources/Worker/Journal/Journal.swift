@@ -13,7 +13,8 @@ public final class Journal: Sendable {
 
     /// The database file's path.
     public let path: String
-    private let database: DatabasePool
+    /// The connections (one writer, concurrent readers).
+    let database: DatabasePool
 
     /// Opens (creating if needed) the journal in `directory`, and migrates it to the current schema.
     public init(directory: String, busyTimeout: TimeInterval = 5) throws(JournalError) {
@@ -23,7 +24,8 @@ public final class Journal: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw JournalError(
-                kind: .unwritable, path: path, detail: "cannot create \(directory): \(error.localizedDescription)")
+                kind: Self.isOutOfSpace(error) ? .diskFull : .unwritable, path: path,
+                detail: "cannot create \(directory): \(error.localizedDescription)")
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(busyTimeout)
@@ -102,14 +104,15 @@ public final class Journal: Sendable {
         }
     }
 
-    /// Every job not in a terminal state, oldest first (the work to resume at start).
+    /// Every job not in a terminal state, oldest first, each with its result document, all at once.
+    ///
+    /// Memory grows with the journal; a start-up resumes with ``unfinishedJobs(after:limit:)`` instead, a page
+    /// at a time. Kept for tests and small tools.
     public func unfinished() async throws(JournalError) -> [JobRecord] {
         let path = path
-        let terminal = JobState.allCases.filter(\.isTerminal).map(\.rawValue)
         return try await read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM jobs WHERE state NOT IN (?, ?, ?, ?) ORDER BY start_time, address",
-                arguments: StatementArguments(terminal)
+                db, sql: "SELECT * FROM jobs WHERE \(Self.unfinishedCondition) ORDER BY start_time, address"
             ).map { row in try JobRecord(row: row, path: path) }
         }
     }
@@ -129,11 +132,11 @@ public final class Journal: Sendable {
         }
     }
 
-    /// Whether a write transaction can be committed now (for `/healthz`).
-    public func isWritable() async -> Bool {
+    /// Whether a write transaction can be committed now (for `/healthz`), with room for `probeBytes` more bytes:
+    /// ``checkWritable(reserving:)`` without the error.
+    public func isWritable(probeBytes: Int = Journal.healthProbeBytes) async -> Bool {
         do {
-            try await write { db in try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS probe(x); DELETE FROM probe") }
-            try await write { db in try db.execute(sql: "PRAGMA main.user_version = 1") }
+            try await checkWritable(reserving: probeBytes)
             return true
         } catch {
             return false
@@ -142,7 +145,7 @@ public final class Journal: Sendable {
 
     // MARK: - SQL
 
-    private static func insert(_ record: JobRecord, in db: Database) throws {
+    static func insert(_ record: JobRecord, in db: Database) throws {
         let columns = record.columns
         let names = columns.keys.sorted()
         let sql =
@@ -180,7 +183,8 @@ public final class Journal: Sendable {
         }
     }
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
+    /// Runs `body` on a reader, naming any failure.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
         do {
             return try await database.read(body)
         } catch {
@@ -188,27 +192,12 @@ public final class Journal: Sendable {
         }
     }
 
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T
-    {
+    /// Runs `body` in one write transaction, naming any failure; a failed transaction changes nothing.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
         do {
             return try await database.write(body)
         } catch {
             throw Self.journalError(error, path: path)
-        }
-    }
-
-    /// Names a database failure for an operator.
-    static func journalError(_ error: any Error, path: String) -> JournalError {
-        if let error = error as? JournalError { return error }
-        guard let error = error as? DatabaseError else {
-            return JournalError(kind: .unwritable, path: path, detail: "\(error)")
-        }
-        let detail = error.message ?? "\(error.resultCode)"
-        switch error.resultCode {
-        case .SQLITE_FULL: return JournalError(kind: .diskFull, path: path, detail: detail)
-        case .SQLITE_BUSY, .SQLITE_LOCKED: return JournalError(kind: .busy, path: path, detail: detail)
-        case .SQLITE_CORRUPT, .SQLITE_NOTADB: return JournalError(kind: .corrupt, path: path, detail: detail)
-        default: return JournalError(kind: .unwritable, path: path, detail: detail)
         }
     }
 }

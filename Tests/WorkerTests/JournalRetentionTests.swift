@@ -1,0 +1,165 @@
+import Foundation
+import GRDB
+import Solana
+import Testing
+
+@testable import Worker
+
+/// The journal's retention drops old result documents of finished jobs, and nothing else.
+@Suite struct JournalRetentionTests {
+    let harness = Harness()
+    let old = Date(timeIntervalSince1970: 1_000)
+    let recent = Date(timeIntervalSince1970: 9_000)
+    let cutoff = Date(timeIntervalSince1970: 5_000)
+    let now = Date(timeIntervalSince1970: 10_000)
+    let document = Array(String(repeating: "result ", count: 2_000).utf8)
+
+    @Test func dropsOnlyOldTerminalDocuments() async throws {
+        let journal = try harness.openJournal()
+        let settled = JournalFixtures.job(1)
+        let failedAfterRun = JournalFixtures.job(2)
+        let cancelled = JournalFixtures.job(3)
+        let recentSettled = JournalFixtures.job(4)
+        let published = JournalFixtures.job(5)
+        let executed = JournalFixtures.job(6)
+        let lostBeforeRun = JournalFixtures.job(7)
+        try await JournalFixtures.drive(journal, settled, to: .settled, document: document, at: old)
+        try await JournalFixtures.drive(journal, failedAfterRun, to: .failed, document: document, at: old)
+        try await JournalFixtures.drive(journal, cancelled, to: .cancelled, document: document, at: old)
+        try await JournalFixtures.drive(journal, recentSettled, to: .settled, document: document, at: recent)
+        try await JournalFixtures.drive(journal, published, to: .published, document: document, at: old)
+        try await JournalFixtures.drive(journal, executed, to: .executed, document: document, at: old)
+        try await JournalFixtures.drive(journal, lostBeforeRun, to: .lostRace, document: nil, at: old)
+        let jobs = [settled, failedAfterRun, cancelled, recentSettled, published, executed, lostBeforeRun]
+        var before: [PublicKey: (JobRecord, [JobTransition])] = [:]
+        for job in jobs {
+            before[job.address] = (
+                try #require(try await journal.record(for: job.address)),
+                try await journal.transitions(for: job.address)
+            )
+        }
+
+        #expect(try await journal.pruneResultDocuments(settledBefore: cutoff, at: now) == 3)
+        #expect(try await journal.pruneResultDocuments(settledBefore: cutoff, at: now) == 0, "nothing left to drop")
+
+        for job in [settled, failedAfterRun, cancelled] {
+            let record = try #require(try await journal.record(for: job.address))
+            var expected = try #require(before[job.address]?.0)
+            expected.resultDocument = nil
+            expected.resultDocumentPrunedAt = now
+            #expect(record == expected, "only the document goes; state, CID, signature, times stay")
+            #expect(record.nextAction == .none)
+            #expect(try await journal.transitions(for: job.address) == before[job.address]?.1)
+        }
+        for job in [recentSettled, published, executed, lostBeforeRun] {
+            #expect(try await journal.record(for: job.address) == before[job.address]?.0, "kept as it was")
+            #expect(try await journal.transitions(for: job.address) == before[job.address]?.1)
+        }
+        // The unfinished jobs resume from their documents.
+        #expect(try await journal.record(for: executed.address)?.nextAction == .publish(resultDocument: document))
+        #expect(try await journal.record(for: published.address)?.nextAction == .settle(resultCID: "QmResult"))
+        // Later, the recent one's turn comes.
+        #expect(try await journal.pruneResultDocuments(settledBefore: now, at: now) == 1)
+        #expect(try await journal.record(for: published.address)?.resultDocument == document)
+
+        // A reopened journal still says so.
+        try journal.close()
+        let reopened = try harness.openJournal()
+        #expect(try await reopened.record(for: settled.address)?.resultDocumentPrunedAt == now)
+        #expect(try await reopened.unfinished().map(\.address).sorted { $0.base58 < $1.base58 }.count == 2)
+    }
+
+    @Test func showSaysTheDocumentWasPruned() async throws {
+        let journal = try harness.openJournal()
+        let settled = JournalFixtures.job(1)
+        let failed = JournalFixtures.job(2)
+        let kept = JournalFixtures.job(3)
+        try await JournalFixtures.drive(journal, settled, to: .settled, document: document, at: old)
+        try await JournalFixtures.drive(journal, failed, to: .failed, document: document, at: old)
+        try await JournalFixtures.drive(journal, kept, to: .settled, document: document, at: recent)
+        try await journal.pruneResultDocuments(settledBefore: cutoff, at: now)
+
+        // `show` reads the journal the way the CLI does, next to a running worker.
+        let shown = try #require(try await JournalPeek.record(for: settled.address, stateDirectory: harness.directory))
+        #expect(shown.record.state == .settled && shown.transitions.count == 6)
+        let lines = JournalPeek.details(shown.record)
+        let labels = lines.map(\.0)
+        #expect(labels.contains("signature") && labels.contains("settled slot") && !labels.contains("result size"))
+        let note = try #require(lines.first { $0.0 == "result document" }?.1)
+        #expect(note == "pruned after retention on 1970-01-01T02:46:40Z; the published CID is QmResult")
+        #expect(labels.firstIndex(of: "result document") == labels.firstIndex(of: "result CID").map { $0 + 1 })
+        let object =
+            try JSONSerialization.jsonObject(
+                with: Data(JournalPeek.jsonText(shown.record, transitions: shown.transitions).utf8)) as? [String: Any]
+        #expect(object?["result_document_pruned_at"] as? String == "1970-01-01T02:46:40Z")
+        #expect(object?["result_cid"] as? String == "QmResult")
+        #expect((object?["transitions"] as? [Any])?.count == 6)
+
+        let unpublished = try #require(try await journal.record(for: failed.address))
+        #expect(JournalPeek.prunedDocumentNote(unpublished)?.hasSuffix("; it was never published") == true)
+
+        let keptRecord = try #require(try await journal.record(for: kept.address))
+        #expect(JournalPeek.prunedDocumentNote(keptRecord) == nil)
+        #expect(JournalPeek.details(keptRecord).map(\.0) == JobFormatting.details(keptRecord).map(\.0))
+        let keptObject =
+            try JSONSerialization.jsonObject(
+                with: Data(JournalPeek.jsonText(keptRecord, transitions: []).utf8)) as? [String: Any]
+        #expect(keptObject?["result_document_pruned_at"] is NSNull)
+    }
+
+    @Test func prunesInBatchesThroughItsIndex() async throws {
+        let journal = try harness.openJournal()
+        let count = Journal.pruneBatchSize * 2 + 10
+        var records: [JobRecord] = []
+        for index in 0..<count {
+            let state: JobState = [.settled, .lostRace, .cancelled, .failed][index % 4]
+            records.append(try JournalFixtures.record(JournalFixtures.job(index), state, document: document, at: old))
+        }
+        records.append(try JournalFixtures.record(JournalFixtures.job(count), .submitted, document: document, at: old))
+        try await JournalFixtures.insert(records, into: journal)
+        #expect(try await journal.pruneResultDocuments(settledBefore: cutoff, at: now) == count)
+        let left = try await journal.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM jobs WHERE result_document IS NOT NULL")
+        }
+        #expect(left == 1, "the submitted job keeps its document")
+        let plan = try await journal.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + Journal.pruneSQL, arguments: [0, 0, 1])
+                .map { $0["detail"] as String? ?? "" }
+        }
+        #expect(plan.contains { $0.contains("jobs_retention") }, "\(plan)")
+    }
+
+    @Test func migratesAJournalOfTheFirstSchema() async throws {
+        // A journal written by the previous version (schema v1) with a settled job.
+        try FileManager.default.createDirectory(atPath: harness.directory, withIntermediateDirectories: true)
+        let queue = try DatabaseQueue(path: (harness.directory as NSString).appendingPathComponent(Journal.fileName))
+        try Journal.migrator.migrate(queue, upTo: "v1: jobs and transitions")
+        let job = JournalFixtures.job(1)
+        try await queue.write { [document] db in
+            try db.execute(
+                sql: """
+                    INSERT INTO jobs (address, owner, title, code_cid, start_time, slot, state, result_document,
+                      result_cid, created_at, updated_at)
+                    VALUES (?, ?, 'v1', 'QmCode', 1, 40, 'settled', ?, 'QmResult', 1000, 1000)
+                    """, arguments: [job.address.base58, job.owner.base58, Data(document)])
+        }
+        try queue.close()
+
+        let journal = try harness.openJournal()
+        #expect(
+            try await journal.appliedMigrations() == [
+                "v1: jobs and transitions", "v2: retention, resume paging, space probe",
+            ])
+        let record = try #require(try await journal.record(for: job.address))
+        #expect(record.resultDocument == document && record.resultDocumentPrunedAt == nil)
+        #expect(try await journal.pruneResultDocuments(settledBefore: cutoff, at: now) == 1)
+        #expect(try await journal.record(for: job.address)?.resultDocumentPrunedAt == now)
+    }
+
+    @Test func sqlConditionsAgreeWithJobState() {
+        for state in JobState.allCases {
+            #expect(Journal.terminalCondition.contains("'\(state.rawValue)'") == state.isTerminal)
+            #expect(Journal.unfinishedCondition.contains("'\(state.rawValue)'") == state.isTerminal)
+        }
+    }
+}

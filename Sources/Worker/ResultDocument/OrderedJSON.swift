@@ -61,6 +61,22 @@ public indirect enum OrderedJSON: Sendable, Hashable {
         output.append(UInt8(ascii: "\""))
     }
 
+    /// The length of `text` written as a JSON string, without its two quotes (as ``bytes`` writes it).
+    static func encodedLength<Bytes: Sequence<UInt8>>(ofUTF8 text: Bytes) -> Int {
+        var length = 0
+        for byte in text { length += encodedLength(of: byte) }
+        return length
+    }
+
+    /// The length of one UTF-8 byte written inside a JSON string.
+    static func encodedLength(of byte: UInt8) -> Int {
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), 0x0A, 0x0D, 0x09, 0x08, 0x0C: 2
+        case 0x00..<0x20: 6
+        default: 1
+        }
+    }
+
     public static func == (lhs: OrderedJSON, rhs: OrderedJSON) -> Bool { lhs.bytes == rhs.bytes }
 
     public func hash(into hasher: inout Hasher) { hasher.combine(bytes) }

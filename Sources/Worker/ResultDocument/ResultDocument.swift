@@ -36,8 +36,11 @@ public struct ResultDocument: Sendable, Hashable {
     /// Why the job could not be run, for error documents.
     public var error: String?
 
-    /// The document of a run.
-    public init(report: ExecutionReport, executedAt: Date, job: PendingJob, worker: PublicKey) {
+    /// The document of a run, cut to at most `maxBytes` encoded bytes (see ``capEncodedSize(to:)``).
+    public init(
+        report: ExecutionReport, executedAt: Date, job: PendingJob, worker: PublicKey,
+        maxBytes: Int = ResultDocument.defaultMaxBytes
+    ) {
         self.stdout = report.stdout
         self.stderr = report.stderr
         self.returnCode = report.returnCode
@@ -50,11 +53,15 @@ public struct ResultDocument: Sendable, Hashable {
         self.codeCID = job.codeCID
         self.worker = worker
         self.error = nil
+        capEncodedSize(to: maxBytes)
     }
 
     /// The document answering a job whose own input is invalid: stdout empty, stderr and `error` explaining,
-    /// `returncode` ``invalidInputReturnCode``.
-    public init(invalidInput reason: String, at date: Date, job: PendingJob, worker: PublicKey) {
+    /// `returncode` ``invalidInputReturnCode``. Cut to at most `maxBytes` encoded bytes like a run's.
+    public init(
+        invalidInput reason: String, at date: Date, job: PendingJob, worker: PublicKey,
+        maxBytes: Int = ResultDocument.defaultMaxBytes
+    ) {
         self.stdout = ""
         self.stderr = "CloudMesh worker: the job was not run: \(reason)\n"
         self.returnCode = Self.invalidInputReturnCode
@@ -67,6 +74,7 @@ public struct ResultDocument: Sendable, Hashable {
         self.codeCID = job.codeCID
         self.worker = worker
         self.error = reason
+        capEncodedSize(to: maxBytes)
     }
 
     /// The document as ordered JSON.

@@ -22,6 +22,8 @@ public enum CARError: Error, Hashable, Sendable, CustomStringConvertible {
     case unsupportedVersion(UInt64)
     /// A block section is malformed (bad length or CID).
     case badSection(offset: Int, detail: String)
+    /// The CAR holds more distinct blocks than the retrieval budget allows; reading stopped there.
+    case tooManyBlocks(limit: Int)
 
     /// A sentence an operator understands.
     public var description: String {
@@ -30,6 +32,8 @@ public enum CARError: Error, Hashable, Sendable, CustomStringConvertible {
         case .badHeader(let detail): "invalid CAR header: \(detail)"
         case .unsupportedVersion(let version): "CAR version \(version) is not supported (only CARv1)"
         case .badSection(let offset, let detail): "invalid CAR block section at byte \(offset): \(detail)"
+        case .tooManyBlocks(let limit):
+            "CAR holds more than \(limit) distinct blocks (the retrieval budget's limit); reading stopped there"
         }
     }
 }
@@ -49,6 +53,22 @@ public struct CARv1: Hashable, Sendable {
 
     /// Parses a complete CARv1 file. Block hashes are not checked here.
     public init(decoding bytes: [UInt8]) throws(CARError) {
+        self = try Self.read(bytes, stopAfterDistinct: .max).car
+    }
+
+    /// Parses a CARv1 file holding at most `maxBlocks` distinct blocks (by CID); reading stops at the first
+    /// block over the limit, which throws `tooManyBlocks`. Block hashes are not checked here.
+    public init(decoding bytes: [UInt8], maxBlocks: Int) throws(CARError) {
+        let read = try Self.read(bytes, stopAfterDistinct: maxBlocks)
+        if read.stoppedEarly { throw .tooManyBlocks(limit: maxBlocks) }
+        self = read.car
+    }
+
+    /// Reads sections until the end, or until a block makes the distinct blocks exceed `limit`: that block is
+    /// the last one kept and `stoppedEarly` is true.
+    static func read(_ bytes: [UInt8], stopAfterDistinct limit: Int) throws(CARError) -> (
+        car: CARv1, stoppedEarly: Bool
+    ) {
         var reader = ByteReader(bytes)
         let headerLength = try Self.length(&reader)
         guard headerLength > 0, headerLength <= reader.remaining else {
@@ -73,6 +93,7 @@ public struct CARv1: Hashable, Sendable {
             }
         }
         var blocks: [Block] = []
+        var distinct: Set<CID> = []
         while !reader.isAtEnd {
             let start = reader.offset
             let length = try Self.length(&reader)
@@ -85,9 +106,12 @@ public struct CARv1: Hashable, Sendable {
                 throw .badSection(offset: start, detail: "CID: \(error.description)")
             }
             blocks.append(Block(cid: cid, data: Array(section.bytes[section.offset...])))
+            if distinct.insert(cid.toV1()).inserted, distinct.count > limit {
+                return (CARv1(roots: roots, blocks: blocks), true)
+            }
             reader = ByteReader(bytes, offset: end)
         }
-        self.init(roots: roots, blocks: blocks)
+        return (CARv1(roots: roots, blocks: blocks), false)
     }
 
     /// The CARv1 encoding: header `{roots, version: 1}` (dag-cbor, canonical key order), then the sections.

@@ -32,6 +32,17 @@ public struct CID: Hashable, Sendable, CustomStringConvertible {
         return CID(unchecked: effective, codec, .sha256(of: block))
     }
 
+    /// The CIDv1 of `block` with the given codec and hash function (identity puts the block itself inline).
+    public static func v1(of block: [UInt8], codec: Codec, hash: Multihash.Function) -> CID {
+        let multihash: Multihash =
+            switch hash {
+            case .identity: .identity(of: block)
+            case .sha256: .sha256(of: block)
+            case .sha512: .sha512(of: block)
+            }
+        return CID(unchecked: .v1, codec, multihash)
+    }
+
     /// The CIDv1 of a single raw block (what Kubo gives a one-chunk file with raw leaves).
     public static func rawBlock(_ block: [UInt8]) -> CID {
         CID(unchecked: .v1, .raw, .sha256(of: block))

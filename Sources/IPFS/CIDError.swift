@@ -12,9 +12,9 @@ public enum CIDError: Error, Hashable, Sendable, CustomStringConvertible {
     case multibaseEncodedV0
     /// The version is neither 0 nor 1.
     case badVersion(UInt64)
-    /// The codec is not one of raw, dag-pb, dag-cbor or json.
+    /// The codec is not one of raw, dag-pb, dag-cbor or json (named by `UnsupportedContent.codec`).
     case unknownCodec(UInt64)
-    /// The multihash function is neither sha2-256 nor identity.
+    /// The multihash function is not sha2-256, sha2-512 or identity (named by `UnsupportedContent.hashFunction`).
     case unsupportedHashFunction(UInt64)
     /// The digest length does not match the hash function.
     case wrongDigestLength(expected: Int, actual: Int)
@@ -37,14 +37,25 @@ public enum CIDError: Error, Hashable, Sendable, CustomStringConvertible {
         case .badBaseEncoding(let base): "invalid characters or length for multibase '\(base)'"
         case .multibaseEncodedV0: "a CIDv0 must be written in plain base58 ('Qm…'), not multibase-encoded"
         case .badVersion(let version): "unsupported CID version \(version)"
-        case .unknownCodec(let code): "unknown codec 0x\(String(code, radix: 16))"
-        case .unsupportedHashFunction(let code): "unsupported multihash function 0x\(String(code, radix: 16))"
+        case .unknownCodec(let code): UnsupportedContent.codec(code).description
+        case .unsupportedHashFunction(let code): UnsupportedContent.hashFunction(code).description
         case .wrongDigestLength(let expected, let actual):
             "digest is \(actual) bytes, the hash function needs \(expected)"
         case .v0RequiresSHA256DagPB: "a CIDv0 must name a dag-pb block hashed with sha2-256"
         case .trailingBytes(let count): "\(count) unexpected bytes after the CID"
         case .truncated: "CID is truncated"
         case .badVarint: "CID contains an invalid varint"
+        }
+    }
+}
+
+extension CIDError {
+    /// The hash function or codec that cannot be handled, when that is why the CID was rejected.
+    public var unsupportedContent: UnsupportedContent? {
+        switch self {
+        case .unsupportedHashFunction(let code): .hashFunction(code)
+        case .unknownCodec(let code): .codec(code)
+        default: nil
         }
     }
 }

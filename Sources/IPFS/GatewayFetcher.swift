@@ -14,15 +14,21 @@ public protocol ContentRetrieving: Sendable {
 /// (trustless responses: every block is checked against its CID and the file reassembled from the DAG).
 /// A gateway that ignores the format and serves plain bytes is accepted only when the bytes hash to the
 /// CID under Kubo's layout (v0, or v1 with raw leaves). 429/5xx are retried with capped exponential
-/// backoff honouring `Retry-After`; anything that fails or does not verify moves on to the next gateway.
+/// backoff honouring `Retry-After`; anything that fails or does not verify moves on to the next gateway,
+/// except a DAG that exceeds the `RetrievalBudget` (the same at every gateway) and cancellation.
+///
+/// Identity CIDs carry their content inline and are answered without any request; CIDs using a hash function
+/// or codec that cannot be verified are refused at once, naming it.
 public struct GatewayFetcher: ContentRetrieving {
     /// Default cap on file size (the worker passes `MAX_CODE_BYTES`).
     public static let defaultMaxBytes = 1 << 20
 
     /// Gateway base URLs, tried in order.
     public let gateways: [String]
-    /// Largest file accepted, in bytes.
-    public let maxBytes: Int
+    /// Limits on the verification work for one file (its `maxBytes` is the file size cap).
+    public let budget: RetrievalBudget
+    /// Largest file accepted, in bytes (`budget.maxBytes`).
+    public var maxBytes: Int { budget.maxBytes }
     /// Deadline for one whole request (head and body).
     public let requestTimeout: Duration
     /// Retries on 429/5xx at each gateway.
@@ -32,7 +38,7 @@ public struct GatewayFetcher: ContentRetrieving {
     private let sleep: @Sendable (Duration) async throws -> Void
     private let now: @Sendable () -> Double
 
-    /// A fetcher.
+    /// A fetcher with the default `RetrievalBudget` for `maxBytes`.
     /// - Parameters:
     ///   - gateways: base URLs such as `https://gateway.pinata.cloud`; a trailing `/` or `/ipfs` is dropped.
     ///   - maxBytes: largest file accepted; a CAR may be up to `2 * maxBytes + 64 KiB` (block framing).
@@ -49,8 +55,31 @@ public struct GatewayFetcher: ContentRetrieving {
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
         now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
+        self.init(
+            gateways: gateways, budget: RetrievalBudget(maxBytes: maxBytes), requestTimeout: requestTimeout,
+            retry: retry, httpClient: httpClient, logger: logger, sleep: sleep, now: now)
+    }
+
+    /// A fetcher.
+    /// - Parameters:
+    ///   - gateways: base URLs such as `https://gateway.pinata.cloud`; a trailing `/` or `/ipfs` is dropped.
+    ///   - budget: limits on link visits, distinct blocks, depth and file bytes; a CAR may be up to
+    ///     `2 * budget.maxBytes + 64 KiB` (block framing).
+    ///   - requestTimeout: deadline for each request, body included.
+    ///   - retry: backoff on 429/5xx.
+    ///   - httpClient: the client to use (not shut down by the fetcher).
+    ///   - logger: where gateway failures are reported.
+    ///   - sleep: how to wait between retries (tests record instead of sleeping).
+    ///   - now: the current time in seconds since 1970, for `Retry-After` dates.
+    public init(
+        gateways: [String], budget: RetrievalBudget, requestTimeout: Duration = .seconds(30),
+        retry: RetryPolicy = RetryPolicy(), httpClient: HTTPClient = .shared,
+        logger: Logger = Logger(label: "cloudmesh.ipfs.gateway"),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
         self.gateways = gateways.map(Self.normalize).filter { !$0.isEmpty }
-        self.maxBytes = max(0, maxBytes)
+        self.budget = budget
         self.requestTimeout = requestTimeout
         self.retry = retry
         self.client = httpClient
@@ -72,23 +101,29 @@ public struct GatewayFetcher: ContentRetrieving {
     }
 
     /// Largest CAR accepted for a file of at most `maxBytes`.
-    public var maxCARBytes: Int { maxBytes.multipliedReportingOverflow(by: 2).partialValue + 65_536 }
+    public var maxCARBytes: Int { Self.saturating(Self.saturating(maxBytes, plus: maxBytes), plus: 65_536) }
 
-    /// Parses `text` and fetches it.
+    private static func saturating(_ value: Int, plus other: Int) -> Int {
+        let (sum, overflow) = value.addingReportingOverflow(other)
+        return overflow ? .max : sum
+    }
+
+    /// Parses `text` and fetches it. A CID using a hash function or codec that cannot be verified is refused
+    /// as `unsupported`, naming it.
     public func fetch(cid text: String) async throws(RetrievalError) -> [UInt8] {
         let cid: CID
-        do { cid = try CID(text.trimmed()) } catch { throw .invalidCID(text, error) }
+        do { cid = try CID(text.trimmed()) } catch {
+            if let unsupported = error.unsupportedContent { throw .unsupported(unsupported) }
+            throw .invalidCID(text, error)
+        }
         return try await fetch(cid: cid)
     }
 
-    /// The verified bytes of the file `cid` names, from the first gateway that proves them.
+    /// The verified bytes of the file `cid` names, from the first gateway that proves them (or from the CID
+    /// itself for an identity CID, without any request).
     public func fetch(cid: CID) async throws(RetrievalError) -> [UInt8] {
         guard cid.codec == .raw || cid.codec == .dagPB else { throw .unsupportedCodec(cid) }
-        if cid.multihash.function == .identity,
-            let inline = try? VerifiedDAG.file(root: cid, blocks: [], maxBytes: maxBytes)
-        {
-            return inline
-        }
+        if cid.multihash.function == .identity { return try inline(cid) }
         guard !gateways.isEmpty else { throw .noGateways }
         var failures: [GatewayFailure] = []
         for gateway in gateways {
@@ -98,6 +133,15 @@ public struct GatewayFetcher: ContentRetrieving {
                 logger.debug("fetched \(cid) from \(gateway)", metadata: ["bytes": "\(bytes.count)"])
                 return bytes
             } catch {
+                switch error {
+                case .unverified(_, .budgetExceeded(let breach)):
+                    logger.warning(
+                        "the DAG exceeds the retrieval budget",
+                        metadata: ["cid": "\(cid)", "gateway": "\(gateway)", "breach": "\(breach)"])
+                    throw .budgetExceeded(cid, breach)
+                case .unverified(_, .cancelled): throw .cancelled
+                default: break
+                }
                 if case .unverified = error {
                     logger.warning(
                         "gateway served content that does not verify", metadata: ["cid": "\(cid)", "error": "\(error)"])
@@ -111,9 +155,22 @@ public struct GatewayFetcher: ContentRetrieving {
         throw .allGatewaysFailed(cid, failures)
     }
 
+    /// The file inside an identity CID: verified against the budget, never asking a gateway.
+    private func inline(_ cid: CID) throws(RetrievalError) -> [UInt8] {
+        do {
+            return try VerifiedDAG.file(root: cid, blocks: [], budget: budget)
+        } catch {
+            switch error {
+            case .budgetExceeded(let breach): throw .budgetExceeded(cid, breach)
+            case .cancelled: throw .cancelled
+            default: throw .invalidInlineContent(cid, error)
+            }
+        }
+    }
+
     private func fetch(cid: CID, from gateway: String) async throws(GatewayFailure) -> [UInt8] {
         let trustless = cid.codec == .raw ? TrustlessFormat.raw : .car
-        let limit = trustless == .car ? maxCARBytes : maxBytes + 1_024
+        let limit = trustless == .car ? maxCARBytes : Self.saturating(maxBytes, plus: 1_024)
         var result = try await get(gateway: gateway, cid: cid, format: trustless, bodyLimit: limit)
         if [400, 406, 415, 501].contains(result.status) {
             // The gateway does not do trustless responses: ask for the plain file and recompute its CID.
@@ -172,11 +229,9 @@ public struct GatewayFetcher: ContentRetrieving {
     private func verify(_ result: HTTPResult, cid: CID) throws(VerificationError) -> [UInt8] {
         switch result.mediaType {
         case "application/vnd.ipld.car":
-            let car: CARv1
-            do { car = try CARv1(decoding: result.body) } catch { throw .badCAR(error) }
-            return try VerifiedDAG.file(root: cid, car: car, maxBytes: maxBytes)
+            return try VerifiedDAG.file(root: cid, carBytes: result.body, budget: budget)
         case "application/vnd.ipld.raw":
-            return try VerifiedDAG.file(root: cid, blocks: [Block(cid: cid, data: result.body)], maxBytes: maxBytes)
+            return try VerifiedDAG.file(root: cid, blocks: [Block(cid: cid, data: result.body)], budget: budget)
         default:
             return try Self.verifyPlain(result.body, cid: cid, maxBytes: maxBytes)
         }
@@ -189,8 +244,8 @@ public struct GatewayFetcher: ContentRetrieving {
         let computed: CID
         switch cid.codec {
         case .raw:
-            computed = CID.rawBlock(bytes)
-            if computed.multihash == cid.multihash { return bytes }
+            if cid.matches(bytes) { return bytes }
+            computed = CID.v1(of: bytes, codec: .raw, hash: cid.multihash.function)
         case .dagPB:
             let v0 = UnixFSFileBuilder(layout: .v0).cid(of: bytes)
             if v0.multihash == cid.multihash { return bytes }

@@ -8,6 +8,26 @@ public struct Multihash: Hashable, Sendable {
         case identity = 0x00
         /// SHA2-256, 32-byte digests: what Kubo uses by default.
         case sha256 = 0x12
+        /// SHA2-512, 64-byte digests (Kubo's `--hash=sha2-512`).
+        case sha512 = 0x13
+
+        /// The digest length the function produces (`nil` for identity, whose digest is the content).
+        public var digestLength: Int? {
+            switch self {
+            case .identity: nil
+            case .sha256: 32
+            case .sha512: 64
+            }
+        }
+
+        /// The multicodec table's name.
+        public var name: String {
+            switch self {
+            case .identity: "identity"
+            case .sha256: "sha2-256"
+            case .sha512: "sha2-512"
+            }
+        }
     }
 
     /// The hash function.
@@ -15,10 +35,10 @@ public struct Multihash: Hashable, Sendable {
     /// The digest bytes.
     public let digest: [UInt8]
 
-    /// A multihash from its parts; SHA2-256 digests must be 32 bytes.
+    /// A multihash from its parts; SHA2-256 digests must be 32 bytes, SHA2-512 digests 64.
     public init(function: Function, digest: [UInt8]) throws(CIDError) {
-        if function == .sha256, digest.count != 32 {
-            throw .wrongDigestLength(expected: 32, actual: digest.count)
+        if let expected = function.digestLength, digest.count != expected {
+            throw .wrongDigestLength(expected: expected, actual: digest.count)
         }
         self.function = function
         self.digest = digest
@@ -27,6 +47,11 @@ public struct Multihash: Hashable, Sendable {
     /// The SHA2-256 multihash of `bytes`.
     public static func sha256(of bytes: [UInt8]) -> Multihash {
         Multihash(unchecked: .sha256, Array(SHA256.hash(data: bytes)))
+    }
+
+    /// The SHA2-512 multihash of `bytes`.
+    public static func sha512(of bytes: [UInt8]) -> Multihash {
+        Multihash(unchecked: .sha512, Array(SHA512.hash(data: bytes)))
     }
 
     /// The identity multihash of `bytes` (the bytes are the digest).
@@ -51,6 +76,7 @@ public struct Multihash: Hashable, Sendable {
         switch function {
         case .identity: block == digest
         case .sha256: Array(SHA256.hash(data: block)) == digest
+        case .sha512: Array(SHA512.hash(data: block)) == digest
         }
     }
 
@@ -68,8 +94,8 @@ public struct Multihash: Hashable, Sendable {
         }
         guard let function = Function(rawValue: code) else { throw .unsupportedHashFunction(code) }
         guard length <= UInt64(reader.remaining) else {
-            if function == .sha256, length != 32 {
-                throw .wrongDigestLength(expected: 32, actual: Int(clamping: length))
+            if let expected = function.digestLength, length != UInt64(expected) {
+                throw .wrongDigestLength(expected: expected, actual: Int(clamping: length))
             }
             throw .truncated
         }

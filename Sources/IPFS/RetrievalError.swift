@@ -51,6 +51,15 @@ public enum RetrievalError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidCID(String, CIDError)
     /// The CID names content that is not a file (dag-cbor, json).
     case unsupportedCodec(CID)
+    /// The CID uses a hash function or codec this worker cannot verify (blake2b, sha3, dag-json…); no
+    /// gateway was asked.
+    case unsupported(UnsupportedContent)
+    /// The DAG under the CID exceeds the retrieval budget. Found while walking blocks that verified, so every
+    /// gateway would give the same answer: no further gateway is asked.
+    case budgetExceeded(CID, RetrievalBudget.Breach)
+    /// The CID carries its content inline (identity multihash) and that content is not a file within the
+    /// budget (an inline node linking to blocks that are not inline, a malformed node…); no gateway was asked.
+    case invalidInlineContent(CID, VerificationError)
     /// No gateway is configured.
     case noGateways
     /// Every gateway failed; the failures are listed in the order tried.
@@ -58,11 +67,12 @@ public enum RetrievalError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The calling task was cancelled.
     case cancelled
 
-    /// True when retrying later cannot help: invalid CID, unsupported codec, no gateways, or content that
-    /// failed verification or was too large at every gateway.
+    /// True when retrying later cannot help: invalid CID, unsupported codec or hash function, a DAG over the
+    /// budget, invalid inline content, no gateways, or content that failed verification or was too large at
+    /// every gateway.
     public var isPermanent: Bool {
         switch self {
-        case .invalidCID, .unsupportedCodec, .noGateways: true
+        case .invalidCID, .unsupportedCodec, .unsupported, .budgetExceeded, .invalidInlineContent, .noGateways: true
         case .allGatewaysFailed(_, let failures): !failures.isEmpty && failures.allSatisfy(\.isPermanent)
         case .cancelled: false
         }
@@ -82,7 +92,12 @@ public enum RetrievalError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidCID(let text, let error): "invalid CID \"\(text.prefix(120))\": \(error.description)"
-        case .unsupportedCodec(let cid): "\(cid) is \(cid.codec.name) content, not a file"
+        case .unsupportedCodec(let cid):
+            "\(cid) is \(cid.codec.name) content, not a file: "
+                + UnsupportedContent.codec(cid.codec.rawValue).description
+        case .unsupported(let what): what.description
+        case .budgetExceeded(let cid, let breach): "\(cid): \(breach)"
+        case .invalidInlineContent(let cid, let error): "the content inline in \(cid) is rejected: \(error)"
         case .noGateways: "no IPFS gateway is configured"
         case .allGatewaysFailed(let cid, let failures):
             "could not retrieve \(cid) (\(isPermanent ? "permanent" : "transient")): "

@@ -16,8 +16,13 @@ public enum VerificationError: Error, Hashable, Sendable, CustomStringConvertibl
     case malformed(CID, String)
     /// The CAR itself could not be read.
     case badCAR(CARError)
-    /// The file is larger than allowed.
+    /// Plain file bytes served in place of a trustless response are larger than allowed.
     case tooLarge(limit: Int)
+    /// The DAG under the CID exceeds a limit of the `RetrievalBudget` (found while walking verified blocks, so
+    /// any gateway would give the same answer).
+    case budgetExceeded(RetrievalBudget.Breach)
+    /// The calling task was cancelled during the walk.
+    case cancelled
 
     /// A sentence an operator understands.
     public var description: String {
@@ -32,34 +37,62 @@ public enum VerificationError: Error, Hashable, Sendable, CustomStringConvertibl
         case .malformed(let cid, let detail): "block \(cid) is malformed: \(detail)"
         case .badCAR(let error): error.description
         case .tooLarge(let limit): "content is larger than the \(limit)-byte limit"
+        case .budgetExceeded(let breach): breach.description
+        case .cancelled: "verification cancelled"
         }
     }
 }
 
 /// Reassembles a UnixFS file (or raw block) from blocks, checking every block against its CID.
+///
+/// The walk is bounded by a `RetrievalBudget` (link visits, distinct blocks, depth, bytes) and checks for
+/// cancellation at every block, so a DAG that links to the same blocks over and over cannot stall a thread.
 public enum VerifiedDAG {
-    /// Deepest DAG accepted (Kubo's 5 MiB files are 2 levels deep; 32 levels of 174 links is far beyond any file).
-    static let maxDepth = 32
+    /// The file bytes under `root`, from an encoded CAR (what a trustless gateway serves).
+    ///
+    /// The CAR is read only up to one block past `budget.maxBlocks` distinct blocks. If the blocks read prove
+    /// that the DAG exceeds the budget, that breach is thrown (`budgetExceeded`: the same at any gateway);
+    /// otherwise a CAR cut short is rejected as `badCAR(.tooManyBlocks)` (this CAR's fault, not the DAG's).
+    public static func file(root: CID, carBytes: [UInt8], budget: RetrievalBudget) throws(VerificationError)
+        -> [UInt8]
+    {
+        let read: (car: CARv1, stoppedEarly: Bool)
+        do { read = try CARv1.read(carBytes, stopAfterDistinct: budget.maxBlocks) } catch { throw .badCAR(error) }
+        do {
+            return try file(root: root, car: read.car, budget: budget)
+        } catch {
+            switch error {
+            case .budgetExceeded, .cancelled, .hashMismatch, .wrongRoot: throw error
+            default:
+                // A CAR over the block limit can only verify by exceeding the budget (a DAG within it uses
+                // fewer distinct blocks than were read): anything else means the CAR holds extra blocks.
+                if read.stoppedEarly { throw .badCAR(.tooManyBlocks(limit: budget.maxBlocks)) }
+                throw error
+            }
+        }
+    }
 
     /// The file bytes under `root`, from a CAR.
     ///
     /// Every block must hash to its CID, every block the DAG references must be present (identity CIDs are
-    /// inline), no unreferenced block may be present, and the file may not exceed `maxBytes`.
-    public static func file(root: CID, car: CARv1, maxBytes: Int) throws(VerificationError) -> [UInt8] {
+    /// inline), no unreferenced block may be present, and the walk must stay within `budget`.
+    public static func file(root: CID, car: CARv1, budget: RetrievalBudget) throws(VerificationError) -> [UInt8] {
         if !car.roots.isEmpty, !car.roots.contains(where: { $0.toV1() == root.toV1() }) {
             throw .wrongRoot(expected: root, found: car.roots)
         }
-        return try file(root: root, blocks: car.blocks, maxBytes: maxBytes)
+        return try file(root: root, blocks: car.blocks, budget: budget)
     }
 
     /// The file bytes under `root`, from blocks in any order (duplicates of a valid block are allowed).
-    public static func file(root: CID, blocks: [Block], maxBytes: Int) throws(VerificationError) -> [UInt8] {
+    public static func file(root: CID, blocks: [Block], budget: RetrievalBudget) throws(VerificationError)
+        -> [UInt8]
+    {
         var store: [CID: [UInt8]] = [:]
         for block in blocks {
             guard block.cid.matches(block.data) else { throw .hashMismatch(block.cid) }
             store[block.cid.toV1()] = block.data
         }
-        var walker = Walker(store: store, maxBytes: maxBytes)
+        var walker = Walker(store: store, budget: budget)
         _ = try walker.append(root, depth: 0)
         if let unused = blocks.first(where: { !walker.used.contains($0.cid.toV1()) }) {
             throw .unexpectedBlock(unused.cid)
@@ -67,25 +100,38 @@ public enum VerifiedDAG {
         return walker.output
     }
 
+    /// `file(root:car:budget:)` with the default budget for `maxBytes`.
+    public static func file(root: CID, car: CARv1, maxBytes: Int) throws(VerificationError) -> [UInt8] {
+        try file(root: root, car: car, budget: RetrievalBudget(maxBytes: maxBytes))
+    }
+
+    /// `file(root:blocks:budget:)` with the default budget for `maxBytes`.
+    public static func file(root: CID, blocks: [Block], maxBytes: Int) throws(VerificationError) -> [UInt8] {
+        try file(root: root, blocks: blocks, budget: RetrievalBudget(maxBytes: maxBytes))
+    }
+
     private struct Walker {
         let store: [CID: [UInt8]]
-        let maxBytes: Int
+        let budget: RetrievalBudget
+        /// Distinct stored blocks visited (identity CIDs are inline and not counted).
         var used: Set<CID> = []
+        var linkVisits = 0
         var decoded: [CID: (node: PBNode, unixfs: UnixFSData)] = [:]
         var output: [UInt8] = []
 
         /// Appends the bytes under `cid` and returns how many that was.
         mutating func append(_ cid: CID, depth: Int) throws(VerificationError) -> UInt64 {
-            guard depth <= VerifiedDAG.maxDepth else {
-                throw .malformed(cid, "DAG deeper than \(VerifiedDAG.maxDepth)")
-            }
+            if Task.isCancelled { throw .cancelled }
+            guard depth <= budget.maxDepth else { throw .budgetExceeded(budget.breach(.depth, seen: UInt64(depth))) }
             let key = cid.toV1()
             let block: [UInt8]
             if cid.multihash.function == .identity {
                 block = cid.multihash.digest
             } else if let stored = store[key] {
                 block = stored
-                used.insert(key)
+                if used.insert(key).inserted, used.count > budget.maxBlocks {
+                    throw .budgetExceeded(budget.breach(.blocks, seen: UInt64(used.count)))
+                }
             } else {
                 throw .missingBlock(cid)
             }
@@ -95,9 +141,20 @@ public enum VerifiedDAG {
                 return UInt64(block.count)
             case .dagPB:
                 let (node, unixfs) = try decode(cid, key: key, block: block)
+                if let declared = unixfs.fileSize {
+                    // Reject before walking: this node alone would take the file over the cap.
+                    let (total, overflow) = UInt64(output.count).addingReportingOverflow(declared)
+                    if overflow || total > UInt64(budget.maxBytes) {
+                        throw .budgetExceeded(budget.breach(.bytes, seen: overflow ? .max : total))
+                    }
+                }
                 var total = UInt64(unixfs.data?.count ?? 0)
                 try emit(unixfs.data ?? [])
                 for (index, link) in node.links.enumerated() {
+                    linkVisits += 1
+                    if linkVisits > budget.maxLinkVisits {
+                        throw .budgetExceeded(budget.breach(.linkVisits, seen: UInt64(linkVisits)))
+                    }
                     let size = try append(link.hash, depth: depth + 1)
                     if index < unixfs.blockSizes.count, unixfs.blockSizes[index] != size {
                         throw .malformed(
@@ -140,7 +197,9 @@ public enum VerifiedDAG {
         }
 
         private mutating func emit(_ bytes: [UInt8]) throws(VerificationError) {
-            guard output.count + bytes.count <= maxBytes else { throw .tooLarge(limit: maxBytes) }
+            guard bytes.count <= budget.maxBytes - output.count else {
+                throw .budgetExceeded(budget.breach(.bytes, seen: UInt64(output.count) + UInt64(bytes.count)))
+            }
             output += bytes
         }
     }

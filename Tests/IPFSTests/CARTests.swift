@@ -80,7 +80,8 @@ import Testing
     }
 
     @Test func enforcesTheSizeCap() {
-        #expect(throws: VerificationError.tooLarge(limit: 500_000)) {
+        // The root declares 600,000 bytes: rejected before any leaf is read.
+        #expect(throws: VerificationError.budgetExceeded(.init(limit: .bytes, allowed: 500_000, seen: 600_000))) {
             try VerifiedDAG.file(root: dag.root, blocks: dag.blocks, maxBytes: 500_000)
         }
     }

@@ -129,7 +129,11 @@ import Testing
             (Multibase.base32.encode(v1Bytes(version: 2, digest: digest)), .badVersion(2)),
             (Multibase.base32.encode(v1Bytes(version: 0, digest: digest)), .badVersion(0)),
             (Multibase.base32.encode(v1Bytes(codec: 0x99, digest: digest)), .unknownCodec(0x99)),
-            (Multibase.base32.encode(v1Bytes(hash: 0x13, digest: digest)), .unsupportedHashFunction(0x13)),
+            (Multibase.base32.encode(v1Bytes(hash: 0xB220, digest: digest)), .unsupportedHashFunction(0xB220)),
+            (
+                Multibase.base32.encode(v1Bytes(hash: 0x13, digest: digest)),
+                .wrongDigestLength(expected: 64, actual: 32)
+            ),
             (
                 Multibase.base32.encode(v1Bytes(digest: Array(digest.prefix(31)))),
                 .wrongDigestLength(expected: 32, actual: 31)

@@ -4,7 +4,9 @@ import Logging
 
 /// The production ``CodeFetcher``: verified retrieval from the configured IPFS gateways, tried in turn.
 ///
-/// Classifies failures for the pipeline: a code CID that cannot be parsed or does not name a file, code larger
+/// Classifies failures for the pipeline: a code CID that cannot be parsed or does not name a file, a CID using a
+/// hash function or codec this worker cannot verify, a DAG over the ``IPFS/RetrievalBudget`` (decided at once:
+/// the DAG under a CID is fixed by its hash), inline (identity) content that is not a valid file, code larger
 /// than the limit at every gateway, and content that fails verification at every gateway on
 /// `verificationAttempts` consecutive attempts are the job's own fault (``FailureKind/invalidJobInput``);
 /// everything else (gateways down, slow, 404, 429/5xx) is transient.
@@ -13,27 +15,33 @@ public struct GatewayCodeFetcher: CodeFetcher {
     let requestTimeout: Duration
     let verificationAttempts: Int
     let verificationRetryDelay: Duration
+    let budget: RetrievalBudget?
     let crash: TestCrashInjection
     let logger: Logger
 
     /// Creates a fetcher over `gateways` (base URLs).
+    /// - Parameter budget: limits on verifying one code DAG (link visits, distinct blocks, depth, bytes). `nil`
+    ///   uses `RetrievalBudget(maxBytes:)` with each call's `maxBytes`; a given budget has its byte cap lowered
+    ///   to a call's `maxBytes` when that is smaller.
     public init(
         gateways: [String], requestTimeout: Duration = .seconds(30), verificationAttempts: Int = 3,
-        verificationRetryDelay: Duration = .seconds(1), crash: TestCrashInjection = .disabled,
-        logger: Logger
+        verificationRetryDelay: Duration = .seconds(1), budget: RetrievalBudget? = nil,
+        crash: TestCrashInjection = .disabled, logger: Logger
     ) {
         self.gateways = gateways
         self.requestTimeout = requestTimeout
         self.verificationAttempts = max(1, verificationAttempts)
         self.verificationRetryDelay = verificationRetryDelay
+        self.budget = budget
         self.crash = crash
         self.logger = logger
     }
 
     /// The verified bytes behind `cid`, at most `maxBytes` long.
     public func fetchCode(cid: String, maxBytes: Int) async throws -> [UInt8] {
+        let budget = budget?.capping(bytes: maxBytes) ?? RetrievalBudget(maxBytes: maxBytes)
         let fetcher = GatewayFetcher(
-            gateways: gateways, maxBytes: maxBytes, requestTimeout: requestTimeout, logger: logger)
+            gateways: gateways, budget: budget, requestTimeout: requestTimeout, logger: logger)
         var attempt = 1
         while true {
             do throws(RetrievalError) {
@@ -76,7 +84,19 @@ public struct GatewayCodeFetcher: CodeFetcher {
         case .unsupportedCodec(let parsed):
             return .fail(
                 StageError.invalidJobInput(
-                    "the code CID \(parsed) names \(parsed.codec.name) data, not a file"))
+                    "the code CID \(parsed) names \(parsed.codec.name) data, not a file (supported: raw, dag-pb)"))
+        case .unsupported(let what):
+            return .fail(
+                StageError.invalidJobInput(
+                    "the code CID \"\(cid.prefix(120))\" cannot be used: \(what); re-add the code with a "
+                        + "standard `ipfs add`"))
+        case .budgetExceeded(let parsed, let breach):
+            return .fail(StageError.invalidJobInput(Self.budgetMessage(breach, cid: parsed)))
+        case .invalidInlineContent(let parsed, let problem):
+            return .fail(
+                StageError.invalidJobInput(
+                    "the code CID \(parsed) carries its content inline (identity hash), and that content is not "
+                        + "a valid file: \(problem)"))
         case .allGatewaysFailed(_, let failures) where error.isPermanent:
             let tooLarge = failures.allSatisfy { if case .tooLarge = $0 { true } else { false } }
             if tooLarge {
@@ -89,6 +109,25 @@ public struct GatewayCodeFetcher: CodeFetcher {
             return .fail(CancellationError())
         case .noGateways, .allGatewaysFailed:
             return .fail(StageError.transient("fetching the code: \(error)"))
+        }
+    }
+
+    /// What the job owner is told when the code's DAG exceeds the retrieval budget.
+    private static func budgetMessage(_ breach: RetrievalBudget.Breach, cid: CID) -> String {
+        let advice = "; re-add the code with a standard `ipfs add`"
+        switch breach.limit {
+        case .bytes:
+            return "the code behind \(cid) is larger than the \(breach.allowed)-byte limit (MAX_CODE_BYTES): its "
+                + "DAG holds or declares \(breach.seen) bytes"
+        case .linkVisits:
+            return "the code behind \(cid) cannot be verified within the worker's limits: its DAG needs more than "
+                + "\(breach.allowed) link visits (it links to the same blocks over and over)" + advice
+        case .blocks:
+            return "the code behind \(cid) cannot be verified within the worker's limits: its DAG has more than "
+                + "\(breach.allowed) distinct blocks" + advice
+        case .depth:
+            return "the code behind \(cid) cannot be verified within the worker's limits: its DAG is more than "
+                + "\(breach.allowed) levels deep" + advice
         }
     }
 }

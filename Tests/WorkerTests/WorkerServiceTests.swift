@@ -26,7 +26,8 @@ import Testing
         for (seed, start) in [(1, 300), (2, 100), (3, 200)] as [(UInt8, Int64)] {
             harness.addJob(seed, code: "job \(seed)", startTime: start)
         }
-        _ = try await harness.service(journal: journal, maxConcurrent: 1).run(once: true)
+        // Oldest first among jobs whose code is in hand; one fetch at a time makes that the seed's strict order.
+        _ = try await harness.service(journal: journal, maxConcurrent: 1, fetchConcurrency: 1).run(once: true)
         let order = harness.publisher.store.current.values.compactMap { bytes -> (String, String)? in
             let text = String(decoding: bytes, as: UTF8.self)
             guard let start = text.range(of: #""stdout": ""#), let end = text.range(of: #"", "stderr""#) else {

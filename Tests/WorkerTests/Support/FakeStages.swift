@@ -41,12 +41,22 @@ final class StageControl: Sendable {
     }
 }
 
-/// Code by CID.
+/// Code by CID. A held CID's fetch waits until the CID is released or the task is cancelled; a stuck CID's
+/// fetch ignores cancellation too (a library that does not react to it).
 final class FakeFetcher: CodeFetcher {
     let control = StageControl()
     let code = Locked<[String: [UInt8]]>([:])
+    let held = Locked<Set<String>>([])
+    let stuck = Locked<Set<String>>([])
+    let waitingNow = Locked(0)
 
     func fetchCode(cid: String, maxBytes: Int) async throws -> [UInt8] {
+        if held.withLock({ $0.contains(cid) }) || stuck.withLock({ $0.contains(cid) }) {
+            waitingNow.withLock { $0 += 1 }
+            defer { waitingNow.withLock { $0 -= 1 } }
+            while held.withLock({ $0.contains(cid) }) { try await Task.sleep(for: .milliseconds(2)) }
+            while stuck.withLock({ $0.contains(cid) }) { usleep(2_000) }
+        }
         try await control.enter()
         guard let bytes = code.withLock({ $0[cid] }) else {
             throw StageError.invalidJobInput("the code CID \(cid) cannot be parsed")

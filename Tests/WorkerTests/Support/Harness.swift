@@ -52,27 +52,33 @@ final class Harness: Sendable {
 
     func openJournal() throws -> Journal { try Journal(directory: directory) }
 
-    func pipeline(journal: Journal, gate: SettlementGate, backoff: Backoff = Backoff(base: 0.01, cap: 0.05, jitter: 0))
-        -> JobPipeline
-    {
+    func pipeline(
+        journal: Journal, gate: SettlementGate, backoff: Backoff = Backoff(base: 0.01, cap: 0.05, jitter: 0),
+        codeFetchTimeout: Duration = .seconds(30), codeRetrievalDeadline: Duration = .seconds(600)
+    ) -> JobPipeline {
         JobPipeline(
             stages: .init(source: source, fetcher: fetcher, executor: executor, publisher: publisher, settler: settler),
             options: .init(
-                workerAddress: worker, costLamports: 1_000_000, maxCodeBytes: 1024, backoff: backoff),
+                workerAddress: worker, costLamports: 1_000_000, maxCodeBytes: 1024, backoff: backoff,
+                codeFetchTimeout: codeFetchTimeout, codeRetrievalDeadline: codeRetrievalDeadline),
             journal: journal, gate: gate, metrics: metrics, logger: logger, random: { 0.5 })
     }
 
     func service(
-        journal: Journal, maxConcurrent: Int = 4, shard: WorkerShard? = nil, grace: Duration = .seconds(5),
-        pollInterval: Duration = .milliseconds(50), health: HealthState? = nil, gate: SettlementGate = SettlementGate()
+        journal: Journal, maxConcurrent: Int = 4, fetchConcurrency: Int? = nil, shard: WorkerShard? = nil,
+        grace: Duration = .seconds(5), pollInterval: Duration = .milliseconds(50), health: HealthState? = nil,
+        gate: SettlementGate = SettlementGate(), pipeline: JobPipeline? = nil
     ) -> WorkerService {
         WorkerService(
             options: .init(
-                maxConcurrentJobs: maxConcurrent, shard: shard, pollInterval: pollInterval, shutdownGrace: grace,
+                maxConcurrentJobs: maxConcurrent, fetchConcurrency: fetchConcurrency,
+                slowPreparationAfter: .milliseconds(100), shard: shard, pollInterval: pollInterval,
+                shutdownGrace: grace,
                 fundsProbeInterval: .milliseconds(20), minimumSettlementBalance: 100_000,
                 lowBalanceLamports: 10_000_000,
                 oncePollAttempts: 3, pollBackoff: Backoff(base: 0.01, cap: 0.02, jitter: 0)),
-            journal: journal, source: source, balanceMonitor: settler, pipeline: pipeline(journal: journal, gate: gate),
+            journal: journal, source: source, balanceMonitor: settler,
+            pipeline: pipeline ?? self.pipeline(journal: journal, gate: gate),
             gate: gate, health: health, metrics: metrics, logger: logger)
     }
 }

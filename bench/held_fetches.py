@@ -209,7 +209,7 @@ def run_mode(kind, mode: str, args, extra_env: dict[str, str]) -> dict:
                                   "settled_ok": sum(1 for d in settled if d["returncode"] == 0),
                                   "all_settled_within_s": args.settle_timeout if all_done else None, "jobs": held_detail})
             else:
-                tracker.wait(ordinary, started + args.jobs * 2 + 60)
+                tracker.wait(ordinary, started + args.jobs * args.gap + 60)  # bounded: the whole run stays under 5 min
             elapsed = time.monotonic() - started
         finally:
             worker.stop()

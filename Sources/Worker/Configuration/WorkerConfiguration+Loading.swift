@@ -75,6 +75,7 @@ extension WorkerConfiguration {
             webSocketURL = rpcURL.flatMap(Self.webSocketURL(derivedFrom:))
         }
         let programID = reader.programID()
+        let maxOutputBytes = reader.integer(.maxOutputBytes, in: 1...(256 << 20))
         let maxConcurrentJobs = reader.integer(.maxConcurrentJobs, in: 1...1024, default: max(1, processorCount))
         let configuration = WorkerConfiguration(
             rpcURL: rpcURL ?? Self.placeholderURL,
@@ -103,7 +104,10 @@ extension WorkerConfiguration {
             maxCodeBytes: reader.integer(.maxCodeBytes, in: 1...(256 << 20)),
             sandboxMemoryMB: reader.integer(.sandboxMemoryMB, in: 16...1_048_576),
             sandboxMaxProcesses: reader.integer(.sandboxMaxProcesses, in: 1...65_536),
-            maxOutputBytes: reader.integer(.maxOutputBytes, in: 1...(256 << 20)),
+            maxOutputBytes: maxOutputBytes,
+            maxResultBytes: reader.integer(
+                .maxResultBytes, in: 4_096...(1 << 30),
+                default: ResultDocument.defaultMaxBytes(maxOutputBytes: maxOutputBytes)),
             shutdownGrace: reader.integer(.shutdownGrace, in: 0...86_400),
             settlementCommitment: reader.choice(.settlementCommitment, SettlementCommitment.self) ?? .confirmed,
             priorityFeeMicroLamports: UInt64(reader.integer(.priorityFeeMicroLamports, in: 0...Int.max)),

@@ -55,6 +55,8 @@ extension WorkerConfiguration {
         case sandboxMaxProcesses = "SANDBOX_MAX_PROCESSES"
         /// Output capture limit.
         case maxOutputBytes = "MAX_OUTPUT_BYTES"
+        /// Result document size limit.
+        case maxResultBytes = "MAX_RESULT_BYTES"
         /// Shutdown grace in seconds.
         case shutdownGrace = "SHUTDOWN_GRACE"
         /// Settlement commitment.

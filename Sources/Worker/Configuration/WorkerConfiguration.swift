@@ -61,6 +61,8 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var sandboxMaxProcesses: Int
     /// Largest stdout or stderr kept, in bytes (`MAX_OUTPUT_BYTES`).
     public var maxOutputBytes: Int
+    /// Largest encoded result document, in bytes (`MAX_RESULT_BYTES`); 4 × `maxOutputBytes` + 64 KiB by default.
+    public var maxResultBytes: Int
     /// Seconds running jobs get to finish at shutdown (`SHUTDOWN_GRACE`).
     public var shutdownGrace: Int
     /// The commitment a settlement is confirmed at (`SETTLEMENT_COMMITMENT`).

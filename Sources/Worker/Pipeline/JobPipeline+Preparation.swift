@@ -102,7 +102,9 @@ extension JobPipeline {
     {
         logger.warning(
             "the job's input is unusable; answering with an error document", metadata: ["reason": "\(reason)"])
-        let document = ResultDocument(invalidInput: reason, at: now(), job: record.job, worker: options.workerAddress)
+        let document = ResultDocument(
+            invalidInput: reason, at: now(), job: record.job, worker: options.workerAddress,
+            maxBytes: options.maxResultBytes)
         return try await journal.apply(.executed(resultDocument: document.bytes), to: record.address, at: now())
     }
 }

@@ -52,12 +52,16 @@ public struct JobPipeline: Sendable {
         /// How long after the first attempt a job's code may stay unobtainable before the job is answered with
         /// an error document (`CODE_RETRIEVAL_DEADLINE`).
         public var codeRetrievalDeadline: Duration
+        /// Largest encoded result document (`MAX_RESULT_BYTES`); output is cut further to fit.
+        public var maxResultBytes: Int
 
         /// Creates the options.
         public init(
             workerAddress: PublicKey, costLamports: UInt64, maxCodeBytes: Int, backoff: Backoff = .jobRetries,
-            codeFetchTimeout: Duration = .seconds(90), codeRetrievalDeadline: Duration = .seconds(600)
+            codeFetchTimeout: Duration = .seconds(90), codeRetrievalDeadline: Duration = .seconds(600),
+            maxResultBytes: Int = ResultDocument.defaultMaxBytes
         ) {
+            self.maxResultBytes = maxResultBytes
             self.workerAddress = workerAddress
             self.costLamports = costLamports
             self.maxCodeBytes = maxCodeBytes
@@ -187,7 +191,9 @@ public struct JobPipeline: Sendable {
                 logger.info("code fetched", metadata: ["bytes": "\(code.count)"])
             }
             let report = try await stage(.execute) { try await stages.executor.execute(code: code) }
-            document = ResultDocument(report: report, executedAt: now(), job: job, worker: options.workerAddress)
+            document = ResultDocument(
+                report: report, executedAt: now(), job: job, worker: options.workerAddress,
+                maxBytes: options.maxResultBytes)
             logger.info(
                 "executed",
                 metadata: [

@@ -180,7 +180,8 @@ public struct WorkerRuntime: Sendable {
             options: .init(
                 workerAddress: keypair.publicKey, costLamports: configuration.costLamports,
                 maxCodeBytes: configuration.maxCodeBytes, codeFetchTimeout: .seconds(configuration.codeFetchTimeout),
-                codeRetrievalDeadline: .seconds(configuration.codeRetrievalDeadline)),
+                codeRetrievalDeadline: .seconds(configuration.codeRetrievalDeadline),
+                maxResultBytes: configuration.maxResultBytes),
             journal: journal, gate: gate, metrics: metrics, logger: logger)
         let service = WorkerService(
             options: .init(configuration: configuration), journal: journal, source: source,

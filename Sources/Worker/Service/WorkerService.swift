@@ -27,6 +27,11 @@ public actor WorkerService {
         public var minimumSettlementBalance: UInt64
         /// Time between probes of the journal while a full disk pauses the worker.
         public var journalProbeInterval: Duration
+        /// Room a probe of a full journal must find before jobs are taken again: one result document.
+        public var journalProbeBytes: Int
+        /// How long finished jobs keep their result documents in the journal (`JOURNAL_RETENTION`); nil keeps
+        /// them for ever.
+        public var journalRetention: Duration?
         /// Balance under which a warning is logged at start.
         public var lowBalanceLamports: UInt64
         /// Consecutive failed polls after which a `once` run gives up.
@@ -39,13 +44,16 @@ public actor WorkerService {
             maxConcurrentJobs: Int, fetchConcurrency: Int? = nil, slowPreparationAfter: Duration = .seconds(1),
             shard: WorkerShard?, pollInterval: Duration, shutdownGrace: Duration,
             fundsProbeInterval: Duration = .seconds(30), minimumSettlementBalance: UInt64 = 5_000,
-            journalProbeInterval: Duration = .seconds(10), lowBalanceLamports: UInt64, oncePollAttempts: Int = 5,
+            journalProbeInterval: Duration = .seconds(10), journalProbeBytes: Int = Journal.healthProbeBytes,
+            journalRetention: Duration? = nil, lowBalanceLamports: UInt64, oncePollAttempts: Int = 5,
             pollBackoff: Backoff = Backoff(base: 1, cap: 30, jitter: 0.2)
         ) {
             self.maxConcurrentJobs = maxConcurrentJobs
             self.fetchConcurrency = fetchConcurrency ?? 4 * maxConcurrentJobs
             self.slowPreparationAfter = slowPreparationAfter
             self.journalProbeInterval = journalProbeInterval
+            self.journalProbeBytes = journalProbeBytes
+            self.journalRetention = journalRetention
             self.shard = shard
             self.pollInterval = pollInterval
             self.shutdownGrace = shutdownGrace
@@ -65,6 +73,8 @@ public actor WorkerService {
                 minimumSettlementBalance: SolanaJobSettler.Fees(
                     priorityFeeMicroLamports: configuration.priorityFeeMicroLamports
                 ).feeLamports,
+                journalProbeBytes: configuration.maxResultBytes,
+                journalRetention: configuration.journalRetention == 0 ? nil : .seconds(configuration.journalRetention),
                 lowBalanceLamports: configuration.lowBalanceLamports)
         }
     }
@@ -180,21 +190,28 @@ public actor WorkerService {
         logger.info("worker starting", metadata: ["mode": "\(once ? "once" : "continuous")"])
         await checkBalanceAtStart()
         do {
-            for record in try await journal.unfinished() {
-                _ = machine.offer(
-                    record.job, at: now(), hasProgress: record.state != .discovered, notBefore: record.nextAttemptAt)
-                logger.info(
-                    "resuming from the journal",
-                    metadata: [
-                        "job": "\(record.address)", "title": "\(record.job.title)", "state": "\(record.state.rawValue)",
-                    ])
-            }
+            var after: PublicKey?
+            repeat {
+                let page = try await journal.unfinishedJobs(after: after)
+                for entry in page {
+                    _ = machine.offer(
+                        entry.job, at: now(), hasProgress: entry.state != .discovered, notBefore: entry.nextAttemptAt)
+                    logger.info(
+                        "resuming from the journal",
+                        metadata: [
+                            "job": "\(entry.address)", "title": "\(entry.job.title)",
+                            "state": "\(entry.state.rawValue)",
+                        ])
+                }
+                after = page.count == Journal.resumePageSize ? page.last?.address : nil
+            } while after != nil
         } catch {
             throw .journal(error)
         }
         continuation.yield(.pollDue)
         await withTaskGroup(of: Void.self) { group in
             if !once { startBackgroundDiscovery(&group) }
+            if !once { startRetention(&group) }
             for await event in events {
                 await handle(event, once: once, group: &group)
                 if shouldExit(once: once) { break }
@@ -458,15 +475,49 @@ public actor WorkerService {
         }
     }
 
+    /// Prunes the result documents of jobs finished longer than `journalRetention` ago: at start, then hourly.
+    private func startRetention(_ group: inout TaskGroup<Void>) {
+        guard let retention = options.journalRetention else { return }
+        let journal = journal
+        let logger = logger
+        let now = now
+        group.addTask {
+            while !Task.isCancelled {
+                do {
+                    let pruned = try await journal.pruneResultDocuments(
+                        settledBefore: now().addingTimeInterval(-retention.inSeconds))
+                    if pruned > 0 {
+                        logger.info(
+                            "pruned the result documents of finished jobs past JOURNAL_RETENTION",
+                            metadata: ["jobs": "\(pruned)"])
+                    }
+                } catch {
+                    logger.warning(
+                        "pruning the journal failed; trying again in an hour", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: .seconds(3600))
+            }
+        }
+    }
+
     private func startJournalProbe(_ group: inout TaskGroup<Void>) {
         journalProbeInFlight = true
         let journal = journal
         let continuation = continuation
         let interval = options.journalProbeInterval
+        let bytes = options.journalProbeBytes
+        let retention = options.journalRetention
+        let now = now
         group.addTask {
             try? await Task.sleep(for: interval)
             guard !Task.isCancelled else { return }
-            continuation.yield(.journalProbed(writable: await journal.isWritable()))
+            // Pruning needs no new pages, so it can make room even on a full disk.
+            if let retention {
+                _ = try? await journal.pruneResultDocuments(
+                    settledBefore: now().addingTimeInterval(-retention.inSeconds))
+            }
+            let writable = (try? await journal.checkWritable(reserving: bytes)) != nil
+            continuation.yield(.journalProbed(writable: writable))
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Redaction
 
 /// `cloudmesh-worker`: runs CloudMesh jobs, and manages the wallet and the jobs around it.
 @main
@@ -63,10 +64,10 @@ struct CloudMeshWorkerCommand: AsyncParsableCommand {
         Foundation.exit(status.rawValue)
     }
 
-    /// Prints `error` and returns the exit status it maps to.
+    /// Prints `error` (credentials in URLs replaced by `REDACTED`) and returns the exit status it maps to.
     static func report(_ error: any Error) -> ExitStatus {
         if let explained = CLIError.explaining(error) {
-            Console.note("error: \(explained)")
+            Console.note(CredentialRedaction.redact("error: \(explained)"))
             return explained.status
         }
         let code = exitCode(for: error)
@@ -75,7 +76,7 @@ struct CloudMeshWorkerCommand: AsyncParsableCommand {
             if !message.isEmpty { print(message) }
             return .success
         }
-        if !message.isEmpty { Console.note(message) }
+        if !message.isEmpty { Console.note(CredentialRedaction.redact(message)) }
         if code == .validationFailure { return .usage }
         return code.rawValue == ExitStatus.usage.rawValue ? .usage : .failure
     }

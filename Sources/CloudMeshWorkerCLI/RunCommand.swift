@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Redaction
 import Worker
 
 /// `cloudmesh-worker run`: discovers, runs, publishes and settles jobs until stopped (or, with `--once`, until
@@ -137,7 +138,8 @@ struct RunCommand: AsyncParsableCommand {
         } catch let error as WorkerRuntimeError {
             let heading = error.kind == .configuration ? "configuration error" : "error"
             for line in error.lines {
-                FileHandle.standardError.write(Data("cloudmesh-worker: \(heading): \(line)\n".utf8))
+                let shown = CredentialRedaction.redact(line)
+                FileHandle.standardError.write(Data("cloudmesh-worker: \(heading): \(shown)\n".utf8))
             }
             throw ExitCode(error.exitCode)
         }

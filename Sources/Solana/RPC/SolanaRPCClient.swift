@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOFoundationCompat
+import Redaction
 import Synchronization
 
 /// A typed JSON-RPC 2.0 client for a Solana node, over AsyncHTTPClient.
@@ -85,16 +86,10 @@ public final class SolanaRPCClient: Sendable {
         try self.init(configuration: Configuration(endpoint: endpoint))
     }
 
-    /// Strips user info, query and fragment (API keys often travel there).
+    /// The endpoint as shown: without user info, query or fragment (API keys often travel there), and with a
+    /// provider's key segment (QuickNode, Alchemy, …) replaced; see `CredentialRedaction.endpoint(_:)`.
     static func redact(_ endpoint: String) -> String {
-        guard var components = URLComponents(string: endpoint), components.host != nil else {
-            return String(endpoint.prefix(while: { $0 != "?" && $0 != "#" }))
-        }
-        components.user = nil
-        components.password = nil
-        components.query = nil
-        components.fragment = nil
-        return components.string ?? "<invalid URL>"
+        CredentialRedaction.endpoint(endpoint)
     }
 
     // MARK: - Calls

@@ -1,15 +1,21 @@
+import Foundation
+import Redaction
+
 extension WorkerConfiguration: CustomStringConvertible {
-    /// Every setting as `NAME=value`, one per line; the Pinata JWT is shown only as set or not set.
+    /// Every setting as `NAME=value`, one per line; the Pinata JWT is shown only as set or not set, and the URLs
+    /// without their credentials (user info, secret parameters, a provider's key segment are shown as
+    /// `REDACTED`; see `CredentialRedaction`).
     public var description: String {
+        func shown(_ url: URL) -> String { CredentialRedaction.redact(url: url.absoluteString) }
         let lines: [(Name, String)] = [
-            (.rpcURL, rpcURL.absoluteString),
-            (.webSocketURL, webSocketURL.absoluteString),
+            (.rpcURL, shown(rpcURL)),
+            (.webSocketURL, shown(webSocketURL)),
             (.programID, programID.base58),
             (.keypairPath, keypairPath),
             (.pinataJWT, pinataJWT == nil ? "<not set>" : "<set, redacted>"),
-            (.pinataAPIURL, pinataAPIURL.absoluteString),
-            (.ipfsAPIURL, ipfsAPIURL?.absoluteString ?? "<not set>"),
-            (.gatewayURLs, gatewayURLs.map(\.absoluteString).joined(separator: ",")),
+            (.pinataAPIURL, shown(pinataAPIURL)),
+            (.ipfsAPIURL, ipfsAPIURL.map(shown) ?? "<not set>"),
+            (.gatewayURLs, gatewayURLs.map(shown).joined(separator: ",")),
             (.pollInterval, "\(pollInterval)"),
             (.executionTimeout, "\(executionTimeout)"),
             (.costLamports, "\(costLamports)"),

@@ -1,8 +1,13 @@
 import Foundation
 import Logging
+import Redaction
 
 /// Writes one JSON object per line: `{"ts": …, "level": …, "label": …, "message": …, "job": …, "title": …, …}`
 /// (metadata keys after the fixed ones, sorted).
+///
+/// Credentials in URLs, in the message and in every metadata value, are replaced by `REDACTED` (see
+/// `CredentialRedaction`); strings are escaped as ``JSONLogLine`` describes (valid JSON, and no control, line
+/// separator or bidirectional control left raw).
 public struct JSONLogHandler: LogHandler {
     /// The metadata of this logger.
     public var metadata: Logger.Metadata = [:]
@@ -28,16 +33,16 @@ public struct JSONLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { $1 } }
-        var members: [(String, OrderedJSON)] = [
-            ("ts", .string(Timestamp.iso8601Microseconds(Date()))),
-            ("level", .string(event.level.rawValue)),
-            ("label", .string(label)),
-            ("message", .string("\(event.message)")),
+        var members: [(String, String)] = [
+            ("ts", Timestamp.iso8601Microseconds(Date())),
+            ("level", event.level.rawValue),
+            ("label", label),
+            ("message", CredentialRedaction.redact("\(event.message)")),
         ]
         let fixed = Set(members.map(\.0))
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !fixed.contains(key) {
-            members.append((key, .string("\(value)")))
+            members.append((key, CredentialRedaction.redact("\(value)")))
         }
-        sink.write(String(decoding: OrderedJSON.object(members).bytes, as: UTF8.self))
+        sink.write(JSONLogLine.encode(members))
     }
 }

@@ -1,9 +1,16 @@
 import Foundation
 import Logging
+import Redaction
 
 /// Writes one line per event: `2025-10-28T10:30:00.123456+00:00 info [job=… title=…] message key=value …`.
 /// The job's address and title, when in the metadata, come first in brackets; other metadata follows as
-/// `key=value` pairs sorted by key (values with spaces or quotes are quoted).
+/// `key=value` pairs sorted by key.
+///
+/// Every event is made safe before it is written: credentials in URLs (in the message and in every metadata
+/// value) are replaced by `REDACTED` (see `CredentialRedaction`), and control characters, line separators and
+/// bidirectional controls are escaped (`\r`, `\n`, `\u{1B}`; see ``LogTextEscaping``), so that a job's title or
+/// an error quoting a stranger's bytes can neither forge a line nor reach the terminal. Values that are empty
+/// or hold whitespace, `"`, `=` or an escaped character are quoted.
 public struct TextLogHandler: LogHandler {
     /// The metadata of this logger.
     public var metadata: Logger.Metadata = [:]
@@ -30,21 +37,17 @@ public struct TextLogHandler: LogHandler {
         var line = "\(Timestamp.iso8601Microseconds(Date())) \(event.level.rawValue)"
         let jobKeys = ["job", "title"].filter { merged[$0] != nil }
         if !jobKeys.isEmpty {
-            line += " [" + jobKeys.map { "\($0)=\(Self.quoted("\(merged[$0] ?? "")"))" }.joined(separator: " ") + "]"
+            line += " [" + jobKeys.map { "\($0)=\(Self.field(merged[$0] ?? ""))" }.joined(separator: " ") + "]"
         }
-        line += " \(event.message)"
+        line += " " + LogTextEscaping.escaped(CredentialRedaction.redact("\(event.message)"))
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) where !jobKeys.contains(key) {
-            line += " \(key)=\(Self.quoted("\(value)"))"
+            line += " \(LogTextEscaping.escaped(key))=\(Self.field(value))"
         }
         sink.write(line)
     }
 
-    static func quoted(_ value: String) -> String {
-        guard value.isEmpty || value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0.isNewline }) else {
-            return value
-        }
-        let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
-        return "\"\(escaped)\""
+    /// A metadata value as written: redacted, escaped, quoted when needed.
+    private static func field(_ value: Logger.Metadata.Value) -> String {
+        LogTextEscaping.quoted(CredentialRedaction.redact("\(value)"))
     }
 }

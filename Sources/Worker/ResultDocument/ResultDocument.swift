@@ -1,4 +1,5 @@
 import Foundation
+import Redaction
 import Solana
 
 /// The JSON document published to IPFS as a job's result.
@@ -57,11 +58,13 @@ public struct ResultDocument: Sendable, Hashable {
     }
 
     /// The document answering a job whose own input is invalid: stdout empty, stderr and `error` explaining,
-    /// `returncode` ``invalidInputReturnCode``. Cut to at most `maxBytes` encoded bytes like a run's.
+    /// `returncode` ``invalidInputReturnCode``. Credentials in URLs in `reason` (a gateway's, say) are replaced
+    /// by `REDACTED`: the document is public. Cut to at most `maxBytes` encoded bytes like a run's.
     public init(
         invalidInput reason: String, at date: Date, job: PendingJob, worker: PublicKey,
         maxBytes: Int = ResultDocument.defaultMaxBytes
     ) {
+        let reason = CredentialRedaction.redact(reason)
         self.stdout = ""
         self.stderr = "CloudMesh worker: the job was not run: \(reason)\n"
         self.returnCode = Self.invalidInputReturnCode

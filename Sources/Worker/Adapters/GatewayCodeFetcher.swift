@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import IPFS
 import Logging
@@ -16,6 +17,7 @@ public struct GatewayCodeFetcher: CodeFetcher {
     let verificationAttempts: Int
     let verificationRetryDelay: Duration
     let budget: RetrievalBudget?
+    let httpClient: HTTPClient
     let crash: TestCrashInjection
     let logger: Logger
 
@@ -23,11 +25,16 @@ public struct GatewayCodeFetcher: CodeFetcher {
     /// - Parameter budget: limits on verifying one code DAG (link visits, distinct blocks, depth, bytes). `nil`
     ///   uses `RetrievalBudget(maxBytes:)` with each call's `maxBytes`; a given budget has its byte cap lowered
     ///   to a call's `maxBytes` when that is smaller.
+    /// - Parameter httpClient: the client for gateway requests. Its per-host connection limit must exceed the
+    ///   fetches in flight (``GatewayCodeFetcher/makeHTTPClient(fetchesInFlight:)``): held requests each keep a
+    ///   connection, and a request waiting for a connection waits behind them.
     public init(
         gateways: [String], requestTimeout: Duration = .seconds(30), verificationAttempts: Int = 3,
         verificationRetryDelay: Duration = .seconds(1), budget: RetrievalBudget? = nil,
+        httpClient: HTTPClient = .shared,
         crash: TestCrashInjection = .disabled, logger: Logger
     ) {
+        self.httpClient = httpClient
         self.gateways = gateways
         self.requestTimeout = requestTimeout
         self.verificationAttempts = max(1, verificationAttempts)
@@ -37,11 +44,22 @@ public struct GatewayCodeFetcher: CodeFetcher {
         self.logger = logger
     }
 
+    /// A client for gateway requests whose per-host connection limit leaves room for `fetchesInFlight`
+    /// concurrent fetches plus a few (the shared client allows 8 per host: eight held requests would hold every
+    /// connection to a gateway). Shut it down when the worker stops.
+    public static func makeHTTPClient(fetchesInFlight: Int) -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: fetchesInFlight + 4)
+        configuration.redirectConfiguration = .follow(max: 5, allowCycles: false)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
     /// The verified bytes behind `cid`, at most `maxBytes` long.
     public func fetchCode(cid: String, maxBytes: Int) async throws -> [UInt8] {
         let budget = budget?.capping(bytes: maxBytes) ?? RetrievalBudget(maxBytes: maxBytes)
         let fetcher = GatewayFetcher(
-            gateways: gateways, budget: budget, requestTimeout: requestTimeout, logger: logger)
+            gateways: gateways, budget: budget, requestTimeout: requestTimeout, httpClient: httpClient, logger: logger)
         var attempt = 1
         while true {
             do throws(RetrievalError) {

@@ -168,13 +168,16 @@ public struct WorkerRuntime: Sendable {
             fees: .init(priorityFeeMicroLamports: configuration.priorityFeeMicroLamports), crash: crash,
             logger: logger)
         let gate = SettlementGate()
+        // Held gateway requests each keep a connection: room for both preparation lanes.
+        let gatewayClient = GatewayCodeFetcher.makeHTTPClient(fetchesInFlight: 2 * configuration.fetchConcurrency)
         let health = HealthState(
             journal: journal, gate: gate, maxPollAge: Double(3 * configuration.pollInterval))
         let pipeline = JobPipeline(
             stages: .init(
                 source: source,
                 fetcher: GatewayCodeFetcher(
-                    gateways: configuration.gatewayURLs.map(\.absoluteString), crash: crash, logger: logger),
+                    gateways: configuration.gatewayURLs.map(\.absoluteString), httpClient: gatewayClient, crash: crash,
+                    logger: logger),
                 executor: SandboxCodeExecutor(runner: runner, crash: crash), publisher: publisher,
                 settler: settler),
             options: .init(
@@ -226,6 +229,7 @@ public struct WorkerRuntime: Sendable {
             withExtendedLifetime(signals) {}
             withExtendedLifetime(stateLock) {}
         }
+        defer { gatewayClient.shutdown { _ in } }
         do {
             let summary = try await service.run(once: options.once)
             options.output(Self.describe(summary, once: options.once))

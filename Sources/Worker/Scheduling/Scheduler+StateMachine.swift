@@ -98,7 +98,7 @@ extension Scheduler {
         /// Creates an empty scheduler; `fetchConcurrency` defaults to 4 × `maxConcurrent`.
         public init(
             maxConcurrent: Int, shard: WorkerShard?, fetchConcurrency: Int? = nil,
-            slowPreparationAfter: TimeInterval = 1,
+            slowPreparationAfter: TimeInterval = 0.25,
             maxSettling: Int? = nil
         ) {
             self.maxConcurrent = max(1, maxConcurrent)

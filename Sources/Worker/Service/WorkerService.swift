@@ -41,7 +41,7 @@ public actor WorkerService {
 
         /// Creates the options.
         public init(
-            maxConcurrentJobs: Int, fetchConcurrency: Int? = nil, slowPreparationAfter: Duration = .seconds(1),
+            maxConcurrentJobs: Int, fetchConcurrency: Int? = nil, slowPreparationAfter: Duration = .milliseconds(250),
             shard: WorkerShard?, pollInterval: Duration, shutdownGrace: Duration,
             fundsProbeInterval: Duration = .seconds(30), minimumSettlementBalance: UInt64 = 5_000,
             journalProbeInterval: Duration = .seconds(10), journalProbeBytes: Int = Journal.healthProbeBytes,

@@ -18,9 +18,10 @@
 ///   Kubo adds an internal node only above data, with up to 174 links, in both the balanced and the trickle
 ///   layout: at most one internal node per leaf (really about one per 173, plus a single-child chain at the
 ///   tail no deeper than the DAG). A DAG of `n` leaves thus has fewer than `2n + 1` nodes, and as many link
-///   visits, however many chunks repeat (a megabyte of zeros in 1-byte chunks is 2 distinct leaves but about
-///   1,054,638 visits). With the default 1 MiB cap that is 2,098,176 visits: a few tenths of a second, where
-///   a depth-30 bomb would need 2³⁰.
+///   visits, however many chunks repeat (a mebibyte of zeros in 1-byte chunks is 6 distinct blocks but
+///   1,054,638 visits). With the default 1 MiB cap the limit is 2,098,176 visits, about 1.5 s of one core in
+///   a debug build (revisiting a node costs no hashing), where a depth-30 bomb of two links per node would
+///   need 2³¹ - 2.
 /// - Distinct blocks, `maxBytes / 16 + 2,048`. A gateway's CAR is capped at `2 · maxBytes + 64 KiB`
 ///   (`GatewayFetcher.maxCARBytes`) and each block section holding at least one byte takes at least 38 bytes
 ///   (length varint, a 36-byte CIDv1 or a 34-byte CIDv0 with a longer dag-pb leaf, the data), so no CAR the

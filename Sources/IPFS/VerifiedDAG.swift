@@ -87,14 +87,19 @@ public enum VerifiedDAG {
     public static func file(root: CID, blocks: [Block], budget: RetrievalBudget) throws(VerificationError)
         -> [UInt8]
     {
-        var store: [CID: [UInt8]] = [:]
+        var index: [CID: Int] = [:]
+        var data: [[UInt8]] = []
         for block in blocks {
             guard block.cid.matches(block.data) else { throw .hashMismatch(block.cid) }
-            store[block.cid.toV1()] = block.data
+            let key = block.cid.toV1()
+            if index[key] == nil {
+                index[key] = data.count
+                data.append(block.data)
+            }
         }
-        var walker = Walker(store: store, budget: budget)
+        var walker = Walker(index: index, blocks: data, budget: budget)
         _ = try walker.append(root, depth: 0)
-        if let unused = blocks.first(where: { !walker.used.contains($0.cid.toV1()) }) {
+        if let unused = blocks.first(where: { block in index[block.cid.toV1()].map { !walker.used[$0] } ?? true }) {
             throw .unexpectedBlock(unused.cid)
         }
         return walker.output
@@ -110,28 +115,58 @@ public enum VerifiedDAG {
         try file(root: root, blocks: blocks, budget: RetrievalBudget(maxBytes: maxBytes))
     }
 
+    /// A dag-pb node and its UnixFS data, decoded once, with where each link's block is stored.
+    private struct Decoded {
+        let node: PBNode
+        let unixfs: UnixFSData
+        /// For each link, the child's position in the stored blocks (`nil`: inline or absent).
+        let children: [Int?]
+    }
+
     private struct Walker {
-        let store: [CID: [UInt8]]
+        /// Where each stored block is in `blocks`, by CIDv1.
+        let index: [CID: Int]
+        let blocks: [[UInt8]]
         let budget: RetrievalBudget
-        /// Distinct stored blocks visited (identity CIDs are inline and not counted).
-        var used: Set<CID> = []
+        /// Which stored blocks were visited (identity CIDs are inline and not counted).
+        var used: [Bool]
+        var usedCount = 0
         var linkVisits = 0
-        var decoded: [CID: (node: PBNode, unixfs: UnixFSData)] = [:]
+        var decoded: [Decoded?]
+        var decodedInline: [CID: Decoded] = [:]
         var output: [UInt8] = []
 
-        /// Appends the bytes under `cid` and returns how many that was.
-        mutating func append(_ cid: CID, depth: Int) throws(VerificationError) -> UInt64 {
+        init(index: [CID: Int], blocks: [[UInt8]], budget: RetrievalBudget) {
+            self.index = index
+            self.blocks = blocks
+            self.budget = budget
+            self.used = Array(repeating: false, count: blocks.count)
+            self.decoded = Array(repeating: nil, count: blocks.count)
+        }
+
+        /// Where `cid`'s block is stored, or `nil` when it is inline or absent.
+        func storedPosition(of cid: CID) -> Int? {
+            cid.multihash.function == .identity ? nil : index[cid.version == .v1 ? cid : cid.toV1()]
+        }
+
+        /// Appends the bytes under `cid` (stored at `known`, when the caller already looked it up) and returns how
+        /// many that was.
+        mutating func append(_ cid: CID, at known: Int? = nil, depth: Int) throws(VerificationError) -> UInt64 {
             if Task.isCancelled { throw .cancelled }
             guard depth <= budget.maxDepth else { throw .budgetExceeded(budget.breach(.depth, seen: UInt64(depth))) }
-            let key = cid.toV1()
             let block: [UInt8]
-            if cid.multihash.function == .identity {
-                block = cid.multihash.digest
-            } else if let stored = store[key] {
-                block = stored
-                if used.insert(key).inserted, used.count > budget.maxBlocks {
-                    throw .budgetExceeded(budget.breach(.blocks, seen: UInt64(used.count)))
+            let position = known ?? storedPosition(of: cid)
+            if let position {
+                block = blocks[position]
+                if !used[position] {
+                    used[position] = true
+                    usedCount += 1
+                    if usedCount > budget.maxBlocks {
+                        throw .budgetExceeded(budget.breach(.blocks, seen: UInt64(usedCount)))
+                    }
                 }
+            } else if cid.multihash.function == .identity {
+                block = cid.multihash.digest
             } else {
                 throw .missingBlock(cid)
             }
@@ -140,7 +175,8 @@ public enum VerifiedDAG {
                 try emit(block)
                 return UInt64(block.count)
             case .dagPB:
-                let (node, unixfs) = try decode(cid, key: key, block: block)
+                let decoded = try decode(cid, position: position, block: block)
+                let unixfs = decoded.unixfs
                 if let declared = unixfs.fileSize {
                     // Reject before walking: this node alone would take the file over the cap.
                     let (total, overflow) = UInt64(output.count).addingReportingOverflow(declared)
@@ -149,13 +185,13 @@ public enum VerifiedDAG {
                     }
                 }
                 var total = UInt64(unixfs.data?.count ?? 0)
-                try emit(unixfs.data ?? [])
-                for (index, link) in node.links.enumerated() {
+                if let data = unixfs.data { try emit(data) }
+                for (index, link) in decoded.node.links.enumerated() {
                     linkVisits += 1
                     if linkVisits > budget.maxLinkVisits {
                         throw .budgetExceeded(budget.breach(.linkVisits, seen: UInt64(linkVisits)))
                     }
-                    let size = try append(link.hash, depth: depth + 1)
+                    let size = try append(link.hash, at: decoded.children[index], depth: depth + 1)
                     if index < unixfs.blockSizes.count, unixfs.blockSizes[index] != size {
                         throw .malformed(
                             cid, "blocksize \(index) is \(unixfs.blockSizes[index]), the child holds \(size)")
@@ -171,10 +207,12 @@ public enum VerifiedDAG {
             }
         }
 
-        private mutating func decode(_ cid: CID, key: CID, block: [UInt8]) throws(VerificationError) -> (
-            PBNode, UnixFSData
-        ) {
-            if let cached = decoded[key] { return cached }
+        /// The node in `block` (stored at `position`, or inline when that is `nil`), decoded at its first visit.
+        private mutating func decode(_ cid: CID, position: Int?, block: [UInt8]) throws(VerificationError)
+            -> Decoded
+        {
+            if let position, let cached = decoded[position] { return cached }
+            if position == nil, let cached = decodedInline[cid] { return cached }
             let node: PBNode
             let unixfs: UnixFSData
             do {
@@ -192,8 +230,9 @@ public enum VerifiedDAG {
             if !unixfs.blockSizes.isEmpty, unixfs.blockSizes.count != node.links.count {
                 throw .malformed(cid, "\(node.links.count) links but \(unixfs.blockSizes.count) blocksizes")
             }
-            decoded[key] = (node, unixfs)
-            return (node, unixfs)
+            let result = Decoded(node: node, unixfs: unixfs, children: node.links.map { storedPosition(of: $0.hash) })
+            if let position { decoded[position] = result } else { decodedInline[cid] = result }
+            return result
         }
 
         private mutating func emit(_ bytes: [UInt8]) throws(VerificationError) {

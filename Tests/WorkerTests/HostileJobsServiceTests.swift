@@ -47,8 +47,9 @@ import Testing
         #expect(try await journal.record(for: stuck.address)?.state == .discovered, "resumed next start")
     }
 
-    /// Code that never turns up: each fetch ends at `CODE_FETCH_TIMEOUT`, retries back off, and once
-    /// `CODE_RETRIEVAL_DEADLINE` has passed since the first attempt the job is answered with an error document.
+    /// Code that never turns up while the gateways serve other jobs' code: each fetch ends at
+    /// `CODE_FETCH_TIMEOUT`, retries back off, and once `CODE_RETRIEVAL_DEADLINE` has passed since the first
+    /// attempt the job is answered with an error document.
     @Test func unobtainableCodeIsAnsweredAfterTheRetrievalDeadline() async throws {
         let journal = try harness.openJournal()
         let gate = SettlementGate()
@@ -58,15 +59,44 @@ import Testing
         let pipeline = harness.pipeline(
             journal: journal, gate: gate, codeFetchTimeout: .milliseconds(50),
             codeRetrievalDeadline: .milliseconds(400))
-        let summary = try await harness.service(journal: journal, gate: gate, pipeline: pipeline).run(once: true)
-        #expect(summary.settled == 1)
+        let service = harness.service(journal: journal, gate: gate, pipeline: pipeline)
+        let run = Task { try await service.run(once: false) }
+        #expect(await eventually { harness.fetcher.waitingNow.current == 1 })
+        let ordinary = harness.addJob(2, startTime: 2_000_000_000)
+        #expect(await eventually { harness.chain.status(ordinary.address) != .pending })
+        #expect(await eventually { harness.chain.status(lost.address) != .pending })
+        service.shutdown()
+        let summary = try await run.value
+        #expect(summary.settled == 2)
         #expect(summary.retries >= 2, "retried before giving up")
         let record = try #require(try await journal.record(for: lost.address))
         let document = try #require(record.resultDocument.map { String(decoding: $0, as: UTF8.self) })
         #expect(document.contains(#""returncode": -1"#))
         #expect(document.contains("CODE_RETRIEVAL_DEADLINE"))
         #expect(document.contains("CODE_FETCH_TIMEOUT"), "says what was tried")
-        #expect(harness.executor.control.calls == 0, "never run")
+        #expect(harness.executor.control.calls == 1, "only the ordinary job ran")
+    }
+
+    /// When no job's code can be fetched at all, the gateways may be down: nobody is blamed.
+    @Test func nobodyIsBlamedWhileNoCodeCanBeFetched() async throws {
+        let journal = try harness.openJournal()
+        let gate = SettlementGate()
+        let lost = harness.addJob(1)
+        harness.fetcher.held.withLock { _ = $0.insert(lost.codeCID) }
+        defer { harness.fetcher.held.withLock { $0.removeAll() } }
+        let pipeline = harness.pipeline(
+            journal: journal, gate: gate, codeFetchTimeout: .milliseconds(20),
+            codeRetrievalDeadline: .milliseconds(100))
+        let service = harness.service(journal: journal, gate: gate, pipeline: pipeline)
+        let run = Task { try await service.run(once: false) }
+        #expect(
+            await eventually {
+                harness.lines.current.contains { $0.contains("not blaming the job while the gateways may be down") }
+            })
+        #expect(harness.chain.status(lost.address) == .pending)
+        service.shutdown()
+        _ = try await run.value
+        #expect(try await journal.record(for: lost.address)?.resultDocument == nil)
     }
 
     /// Invalid input is answered once, at preparation, and never retried.

@@ -10,7 +10,9 @@ import Logging
 /// the DAG under a CID is fixed by its hash), inline (identity) content that is not a valid file, code larger
 /// than the limit at every gateway, and content that fails verification at every gateway on
 /// `verificationAttempts` consecutive attempts are the job's own fault (``FailureKind/invalidJobInput``);
-/// everything else (gateways down, slow, 404, 429/5xx) is transient.
+/// code that gateways answer about without serving it (404, 429/5xx after retries, timeouts) may never turn up
+/// (``FailureKind/inputUnavailable``: retried until `CODE_RETRIEVAL_DEADLINE`); gateways that are all
+/// unreachable are the worker's own trouble (``FailureKind/transient``: retried without a limit).
 public struct GatewayCodeFetcher: CodeFetcher {
     let gateways: [String]
     let requestTimeout: Duration
@@ -125,6 +127,11 @@ public struct GatewayCodeFetcher: CodeFetcher {
             return .retryVerification
         case .cancelled:
             return .fail(CancellationError())
+        case .allGatewaysFailed(_, let failures)
+        where !failures.isEmpty && !failures.allSatisfy({ if case .unreachable = $0 { true } else { false } }):
+            // A gateway answered (or timed out) about this CID: the code may never turn up. Retried until
+            // CODE_RETRIEVAL_DEADLINE, then answered; gateways that are all unreachable are our own trouble.
+            return .fail(StageError.inputUnavailable("fetching the code: \(error)"))
         case .noGateways, .allGatewaysFailed:
             return .fail(StageError.transient("fetching the code: \(error)"))
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Solana
+import Synchronization
 
 /// What preparing a job produced, kept until the job gets an execution slot.
 public struct PreparedJob: Sendable, Hashable {
@@ -68,6 +69,8 @@ extension JobPipeline {
                 return .ready(PreparedJob(code: nil, hasProgress: true))
             }
         } catch let error as JournalError {
+            // A journal call interrupted by cancellation (a shutdown) is not a journal failure.
+            if Task.isCancelled { return .ended(.interrupted) }
             logger.critical("journal failure; stopping", metadata: ["error": "\(error)"])
             return .ended(.journalFailure(error))
         } catch {
@@ -81,7 +84,7 @@ extension JobPipeline {
         let fetcher = stages.fetcher
         let maxBytes = options.maxCodeBytes
         let timeout = options.codeFetchTimeout
-        return try await stage(.fetch) {
+        let code = try await stage(.fetch) {
             try await Deadline.run(
                 within: timeout,
                 timeoutError: {
@@ -93,6 +96,8 @@ extension JobPipeline {
                 try await fetcher.fetchCode(cid: job.codeCID, maxBytes: maxBytes)
             }
         }
+        lastCodeFetched.record(now())
+        return code
     }
 
     /// Answers a job whose own input is unusable with an error document (`returncode` -1, the reason in
@@ -106,5 +111,18 @@ extension JobPipeline {
             invalidInput: reason, at: now(), job: record.job, worker: options.workerAddress,
             maxBytes: options.maxResultBytes)
         return try await journal.apply(.executed(resultDocument: document.bytes), to: record.address, at: now())
+    }
+}
+
+/// The last time something succeeded, shared by copies of a value type.
+final class LastSuccess: Sendable {
+    private let last = Mutex<Date?>(nil)
+
+    /// The last success, if any.
+    var date: Date? { last.withLock { $0 } }
+
+    /// Records a success at `date`.
+    func record(_ date: Date) {
+        last.withLock { $0 = max($0 ?? date, date) }
     }
 }

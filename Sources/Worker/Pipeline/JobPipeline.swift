@@ -79,6 +79,8 @@ public struct JobPipeline: Sendable {
     let logger: Logger
     let now: @Sendable () -> Date
     let random: @Sendable () -> Double
+    /// When a code fetch last succeeded, for any job.
+    let lastCodeFetched = LastSuccess()
 
     /// Creates a pipeline; `now` and `random` are injectable for deterministic tests.
     public init(
@@ -159,6 +161,8 @@ public struct JobPipeline: Sendable {
             }
             return .dropped
         } catch let error as JournalError {
+            // A journal call interrupted by cancellation (a shutdown) is not a journal failure.
+            if Task.isCancelled { return .interrupted }
             logger.critical("journal failure; stopping", metadata: ["error": "\(error)"])
             return .journalFailure(error)
         } catch is SettlementPaused {
@@ -324,7 +328,17 @@ public struct JobPipeline: Sendable {
             switch failure.kind {
             case .inputUnavailable where current.state == .discovered || current.state == .running:
                 let elapsed = now().timeIntervalSince(current.createdAt)
-                if elapsed >= options.codeRetrievalDeadline.inSeconds {
+                // Only a job whose code stays unobtainable while the gateways serve other jobs' code is blamed:
+                // when no fetch has succeeded since its first attempt, the gateways may be what is down.
+                let gatewaysServe = lastCodeFetched.date.map { $0 > current.createdAt } ?? false
+                if elapsed >= options.codeRetrievalDeadline.inSeconds, !gatewaysServe {
+                    logger.warning(
+                        """
+                        CODE_RETRIEVAL_DEADLINE has passed, but no job's code was fetched since this job's first \
+                        attempt: not blaming the job while the gateways may be down
+                        """)
+                }
+                if elapsed >= options.codeRetrievalDeadline.inSeconds, gatewaysServe {
                     let reason =
                         "the code CID \(current.job.codeCID) could not be retrieved within CODE_RETRIEVAL_DEADLINE "
                         + "(\(Int(options.codeRetrievalDeadline.inSeconds)) s) of the first attempt at "
@@ -355,6 +369,7 @@ public struct JobPipeline: Sendable {
                 return .finished(updated.state)
             }
         } catch {
+            if Task.isCancelled { return .interrupted }
             logger.critical("journal failure; stopping", metadata: ["error": "\(error)"])
             return .journalFailure(error)
         }

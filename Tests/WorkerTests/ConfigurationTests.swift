@@ -1,4 +1,5 @@
 import Foundation
+import IPFS
 import Solana
 import Testing
 
@@ -39,6 +40,31 @@ import Testing
         #expect(configuration.settlementCommitment == .confirmed)
         #expect(configuration.priorityFeeMicroLamports == 0)
         #expect(configuration.lowBalanceLamports == 10_000_000)
+    }
+
+    @Test func boundsOfHostileInputDefaultAndValidate() throws {
+        let configuration = try load()
+        #expect(configuration.fetchConcurrency == 24, "4 × MAX_CONCURRENT_JOBS")
+        #expect(configuration.codeFetchTimeout == 90)
+        #expect(configuration.codeRetrievalDeadline == 600)
+        #expect(configuration.journalRetention == 604_800)
+        #expect(configuration.maxResultBytes == 4 * 1_048_576 + 65_536)
+        #expect(configuration.codeBudget.maxLinkVisits == 2 * 1_048_576 + 1_024)
+        #expect(configuration.codeBudget.maxBlocks == 1_048_576 / 16 + 2_048)
+        #expect(configuration.codeBudget.maxDepth == 32)
+        #expect(configuration.codeBudget.maxBytes == 1_048_576)
+        let small = try load(env: [
+            "MAX_CODE_BYTES": "1000", "MAX_CONCURRENT_JOBS": "2", "MAX_OUTPUT_BYTES": "100",
+            "CODE_MAX_LINK_VISITS": "50", "CODE_MAX_DAG_DEPTH": "4",
+        ])
+        #expect(small.fetchConcurrency == 8)
+        #expect(small.codeBudget == RetrievalBudget(maxBytes: 1000, maxLinkVisits: 50, maxBlocks: 2_110, maxDepth: 4))
+        #expect(small.maxResultBytes == 4 * 100 + 65_536)
+        #expect(small.description.contains("CODE_MAX_LINK_VISITS=50"))
+        #expect(throws: ConfigurationError.self) { try load(env: ["CODE_MAX_DAG_DEPTH": "0"]) }
+        #expect(throws: ConfigurationError.self) { try load(env: ["FETCH_CONCURRENCY": "0"]) }
+        #expect(throws: ConfigurationError.self) { try load(env: ["CODE_RETRIEVAL_DEADLINE": "soon"]) }
+        #expect(throws: ConfigurationError.self) { try load(env: ["MAX_RESULT_BYTES": "10"]) }
     }
 
     @Test func precedenceFlagsThenEnvironmentThenDotEnv() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import IPFS
 import Logging
 import Solana
 
@@ -75,6 +76,7 @@ extension WorkerConfiguration {
             webSocketURL = rpcURL.flatMap(Self.webSocketURL(derivedFrom:))
         }
         let programID = reader.programID()
+        let maxCodeBytes = reader.integer(.maxCodeBytes, in: 1...(256 << 20))
         let maxOutputBytes = reader.integer(.maxOutputBytes, in: 1...(256 << 20))
         let maxConcurrentJobs = reader.integer(.maxConcurrentJobs, in: 1...1024, default: max(1, processorCount))
         let configuration = WorkerConfiguration(
@@ -101,7 +103,15 @@ extension WorkerConfiguration {
             logFormat: reader.choice(.logFormat, LogFormat.self) ?? .text,
             logLevel: reader.logLevel(),
             metricsAddress: reader.hostAndPort(),
-            maxCodeBytes: reader.integer(.maxCodeBytes, in: 1...(256 << 20)),
+            maxCodeBytes: maxCodeBytes,
+            codeBudget: RetrievalBudget(
+                maxBytes: maxCodeBytes,
+                maxLinkVisits: reader.integer(
+                    .codeMaxLinkVisits, in: 1...(1 << 40),
+                    default: RetrievalBudget.defaultLinkVisits(maxBytes: maxCodeBytes)),
+                maxBlocks: reader.integer(
+                    .codeMaxBlocks, in: 1...(1 << 32), default: RetrievalBudget.defaultBlocks(maxBytes: maxCodeBytes)),
+                maxDepth: reader.integer(.codeMaxDepth, in: 1...RetrievalBudget.maxDepthCeiling)),
             sandboxMemoryMB: reader.integer(.sandboxMemoryMB, in: 16...1_048_576),
             sandboxMaxProcesses: reader.integer(.sandboxMaxProcesses, in: 1...65_536),
             maxOutputBytes: maxOutputBytes,

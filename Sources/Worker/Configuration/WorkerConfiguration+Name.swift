@@ -49,6 +49,12 @@ extension WorkerConfiguration {
         case metricsAddress = "METRICS_ADDR"
         /// Code size limit.
         case maxCodeBytes = "MAX_CODE_BYTES"
+        /// Links followed while verifying one code DAG, every visit counted.
+        case codeMaxLinkVisits = "CODE_MAX_LINK_VISITS"
+        /// Distinct blocks in one code DAG.
+        case codeMaxBlocks = "CODE_MAX_BLOCKS"
+        /// Depth of one code DAG.
+        case codeMaxDepth = "CODE_MAX_DAG_DEPTH"
         /// Sandbox memory limit.
         case sandboxMemoryMB = "SANDBOX_MEMORY_MB"
         /// Sandbox process limit.
@@ -84,6 +90,7 @@ extension WorkerConfiguration {
         .logFormat: "text",
         .logLevel: "info",
         .maxCodeBytes: "1048576",
+        .codeMaxDepth: "32",
         .codeFetchTimeout: "90",
         .codeRetrievalDeadline: "600",
         .journalRetention: "604800",

@@ -1,4 +1,5 @@
 import Foundation
+import IPFS
 import Logging
 import Solana
 
@@ -55,6 +56,9 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var metricsAddress: HostAndPort?
     /// Largest code file accepted, in bytes (`MAX_CODE_BYTES`).
     public var maxCodeBytes: Int
+    /// Limits on verifying one code DAG (`CODE_MAX_LINK_VISITS`, `CODE_MAX_BLOCKS`, `CODE_MAX_DAG_DEPTH`, and
+    /// `MAX_CODE_BYTES`); the first two default to figures derived from `MAX_CODE_BYTES`.
+    public var codeBudget: RetrievalBudget
     /// Memory limit of the sandbox in MiB (`SANDBOX_MEMORY_MB`).
     public var sandboxMemoryMB: Int
     /// Process limit of the sandbox (`SANDBOX_MAX_PROCESSES`).

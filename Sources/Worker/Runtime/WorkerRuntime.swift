@@ -176,7 +176,8 @@ public struct WorkerRuntime: Sendable {
             stages: .init(
                 source: source,
                 fetcher: GatewayCodeFetcher(
-                    gateways: configuration.gatewayURLs.map(\.absoluteString), httpClient: gatewayClient, crash: crash,
+                    gateways: configuration.gatewayURLs.map(\.absoluteString), budget: configuration.codeBudget,
+                    httpClient: gatewayClient, crash: crash,
                     logger: logger),
                 executor: SandboxCodeExecutor(runner: runner, crash: crash), publisher: publisher,
                 settler: settler),

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Logging
 import NIOCore
 import NIOFoundationCompat
@@ -104,14 +105,27 @@ public actor SolanaPubSubClient {
         await runTask?.value
     }
 
+    /// The URL without its user info, and that user info as a Basic `Authorization` value: the WebSocket
+    /// client would read `ws://user:pass@host` as a host named after the user (and name it in its errors).
+    static func splitCredentials(_ text: String) -> (url: String, authorization: String?) {
+        guard var components = URLComponents(string: text), components.user != nil || components.password != nil
+        else { return (text, nil) }
+        let credentials = "\(components.user ?? ""):\(components.password ?? "")"
+        components.user = nil
+        components.password = nil
+        return (components.string ?? text, "Basic " + Data(credentials.utf8).base64EncodedString())
+    }
+
     private func run(generation current: Int) async {
         var wsConfiguration = WebSocketClientConfiguration(
             maxFrameSize: configuration.maxMessageBytes, closeTimeout: .seconds(5))
         if let ping = configuration.pingInterval { wsConfiguration.autoPing = .enabled(timePeriod: ping) }
         let maxBytes = configuration.maxMessageBytes
+        let (url, authorization) = Self.splitCredentials(configuration.url)
+        if let authorization { wsConfiguration.additionalHeaders[.authorization] = authorization }
         do {
             let closeFrame = try await WebSocketClient.connect(
-                url: configuration.url, configuration: wsConfiguration, logger: logger
+                url: url, configuration: wsConfiguration, logger: logger
             ) { inbound, outbound, _ in
                 await self.attach(outbound, generation: current)
                 for try await message in inbound.messages(maxSize: maxBytes) {

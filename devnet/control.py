@@ -58,7 +58,7 @@ class Control:
         routes = {
             "/reset": self.reset, "/faults/rpc": self.fault_rpc, "/faults/rpc-latency": self.fault_latency,
             "/faults/drop-transactions": self.fault_drop, "/faults/gateway": self.fault_gateway,
-            "/faults/pinata": self.fault_pinata, "/faults/ipfs-api": self.fault_ipfs, "/slots/advance": self.advance,
+            "/faults/pinata": self.fault_pinata, "/faults/ipfs-api": self.fault_ipfs, "/faults/no-history": self.fault_no_history, "/slots/advance": self.advance,
             "/fund": self.fund, "/keypairs": self.keypair, "/ipfs/add": self.ipfs_add, "/jobs": self.create_job,
             "/jobs/bulk": self.bulk_jobs, "/jobs/complete": self.complete_job, "/jobs/cancel": self.cancel_job,
             "/jobs/mark-payment": self.mark_payment, "/accounts": self.put_account,
@@ -98,7 +98,8 @@ class Control:
                 "blocks": len(self.store), "faults": {
                     "rpc": [f.__dict__ for f in faults.rpc], "rpc_latency_ms": faults.rpc_latency_ms,
                     "drop_transactions": faults.drop_transactions, "gateway": [f.__dict__ for f in faults.gateway],
-                    "pinata_failures": faults.pinata_failures, "ipfs_api_failures": faults.ipfs_api_failures},
+                    "pinata_failures": faults.pinata_failures, "ipfs_api_failures": faults.ipfs_api_failures,
+                "no_history": faults.no_history},
                 "gateway_held": faults.holds.count(), "gateway_held_by_cid": faults.holds.by_cid(),
                 "gateway_held_total": faults.holds.total, "traffic": self.traffic.snapshot()}
 
@@ -142,6 +143,12 @@ class Control:
         self.faults.pinata_failures = max(0, int(body.get("count", 1)))
         self.faults.pinata_status = int(body.get("status", 500))
         return {"ok": True}
+
+    def fault_no_history(self, body: dict, request: web.Request) -> dict:
+        """{"on": true} makes getSignaturesForAddress and getTransaction answer -32011, like a node started
+        without transaction history; {"on": false} (or /reset) serves history again."""
+        self.faults.no_history = bool(body.get("on", True))
+        return {"no_history": self.faults.no_history}
 
     def fault_ipfs(self, body: dict, request: web.Request) -> dict:
         self.faults.ipfs_api_failures = max(0, int(body.get("count", 1)))
@@ -277,7 +284,8 @@ class Control:
                 "code_cid": code_cid, "signature": outcome.signature, "err": outcome.err, "logs": outcome.logs, "slot": self.ledger.slot}
 
     def bulk_jobs(self, body: dict, request: web.Request) -> dict:
-        """TEST-ONLY: writes Job accounts directly (no transactions), fast enough for 10,000 jobs."""
+        """TEST-ONLY: writes Job accounts directly (no transactions), fast enough for 10,000 jobs; with
+        "transactions": true, creates pending jobs with one real initialize_job transaction each instead."""
         program = self._program(body)
         count = int(body.get("count", 1))
         if not 0 < count <= 100_000:
@@ -293,6 +301,25 @@ class Control:
         now = int(time.time())
         rent = self.ledger.rent_min(cloudmesh.JOB_SPACE)
         jobs = []
+        if body.get("transactions"):
+            # One real initialize_job transaction per job (a signature each, as a validator records them):
+            # slower than writing accounts, but what incremental discovery reads. Pending jobs only.
+            if status != 0:
+                raise ControlError("transactions: true creates pending jobs only")
+            if not 0 < count <= 20_000:
+                raise ControlError("count must be between 1 and 20000 with transactions")
+            self.ledger.airdrop(owner.pubkey(), 10**9 + count * (rent + 10**7))
+            for i in range(count):
+                title = f"{prefix}-{i}"
+                ix = cloudmesh.initialize_job_ix(program, owner.pubkey(), title, code_cid, self._job_type(body))
+                outcome = self.ledger.sign_and_process([ix], [owner])
+                if outcome.err is not None:
+                    raise ControlError(f"initialize_job {title!r} failed: {outcome.err}")
+                address, _ = cloudmesh.job_address(owner.pubkey(), title, program)
+                self.owners[str(address)] = owner
+                jobs.append(str(address))
+            return {"count": count, "jobs": jobs, "owner": str(owner.pubkey()), "owner_secret_key": list(bytes(owner)),
+                    "code_cid": code_cid, "slot": self.ledger.slot}
         for i in range(count):
             title = f"{prefix}-{i}"
             address, bump = cloudmesh.job_address(owner.pubkey(), title, program)

@@ -112,6 +112,7 @@ class Faults:
     pinata_failures: int = 0
     pinata_status: int = 500
     ipfs_api_failures: int = 0
+    no_history: bool = False  # answer -32011 to history methods, like a node without transaction history
     holds: Holds = field(default_factory=Holds)
 
     def reset(self) -> None:

@@ -487,6 +487,7 @@ class RpcMethods:
         if COMMITMENTS.get(commitment) == "processed":
             raise invalid_params("Method does not support commitment below `confirmed`")
         slot = self._slot({"commitment": commitment})
+        self._require_history()
         record = self.ledger.txs.get(sig) if isinstance(sig, str) else None
         if record is None or record.slot > slot:
             return None
@@ -539,16 +540,42 @@ class RpcMethods:
             out["version"] = "legacy" if legacy else 0
         return out
 
+    def _require_history(self) -> None:
+        if self.faults.no_history:
+            raise RpcError(-32011, "Transaction history is not available from this node")
+
     def m_getSignaturesForAddress(self, params: list) -> list:
+        """Newest first, failed transactions included, like a validator with transaction history: `before`
+        (exclusive; an unknown one finds nothing), `until` (exclusive; an unknown one is passed over, back to the
+        oldest), `limit` (1 to 1000), `commitment` (confirmed or finalized), `minContextSlot`."""
         key = str(_pubkey(_param(params, 0)))
         cfg = _config(params, 1)
         commitment = cfg.get("commitment") or "finalized"
         if COMMITMENTS.get(commitment) == "processed":
             raise invalid_params("Method does not support commitment below `confirmed`")
-        slot = self._slot({"commitment": commitment})
-        limit = min(int(cfg.get("limit") or 1000), 1000)
+        slot = self._slot({"commitment": commitment, "minContextSlot": cfg.get("minContextSlot")})
+        self._require_history()
+        raw_limit = cfg.get("limit")
+        if raw_limit is None:
+            limit = 1000
+        elif not isinstance(raw_limit, int) or isinstance(raw_limit, bool) or not 1 <= raw_limit <= 1000:
+            raise invalid_params("Invalid limit; max 1000")
+        else:
+            limit = raw_limit
+        before, until = cfg.get("before"), cfg.get("until")
+        for name, value in (("before", before), ("until", until)):
+            if value is not None and not _is_signature(value):
+                raise invalid_params(f"Invalid param: {name} is not a signature")
+        if before is not None and before not in self.ledger.txs:
+            return []
         out = []
-        for record in reversed(list(self.ledger.txs.values())):
+        started = before is None
+        for record in reversed(self.ledger.txs.values()):
+            if not started:
+                started = record.signature == before
+                continue
+            if record.signature == until:
+                break
             if record.slot > slot or key not in {str(k) for k in record.tx.message.account_keys}:
                 continue
             status = self.ledger.confirmation_status(record.slot)
@@ -556,3 +583,13 @@ class RpcMethods:
             if len(out) >= limit:
                 break
         return out
+
+
+def _is_signature(value: Any) -> bool:
+    """True for base58 text of 64 bytes."""
+    if not isinstance(value, str):
+        return False
+    try:
+        return len(b58decode(value)) == 64
+    except ValueError:
+        return False

@@ -32,8 +32,8 @@ import Testing
     @Test func aFetchIgnoringCancellationDoesNotHoldTheShutdown() async throws {
         let journal = try harness.openJournal()
         let stuck = harness.addJob(1)
-        harness.fetcher.stuck.withLock { _ = $0.insert(stuck.codeCID) }
-        defer { harness.fetcher.stuck.withLock { $0.removeAll() } }
+        harness.fetcher.makeStuck(stuck.codeCID)
+        defer { harness.fetcher.releaseStuck() }
         let service = harness.service(journal: journal, grace: .milliseconds(100))
         let run = Task { try await service.run(once: false) }
         #expect(await eventually { harness.fetcher.waitingNow.current == 1 })
@@ -51,16 +51,9 @@ import Testing
     /// `CODE_FETCH_TIMEOUT`, retries back off, and once `CODE_RETRIEVAL_DEADLINE` has passed since the first
     /// attempt the job is answered with an error document.
     @Test func unobtainableCodeIsAnsweredAfterTheRetrievalDeadline() async throws {
-        let journal = try harness.openJournal()
-        let gate = SettlementGate()
-        let lost = harness.addJob(1)
-        harness.fetcher.held.withLock { _ = $0.insert(lost.codeCID) }
+        let (journal, lost, service, run) = try startWithLostCode(
+            fetchTimeout: .milliseconds(50), deadline: .milliseconds(400))
         defer { harness.fetcher.held.withLock { $0.removeAll() } }
-        let pipeline = harness.pipeline(
-            journal: journal, gate: gate, codeFetchTimeout: .milliseconds(50),
-            codeRetrievalDeadline: .milliseconds(400))
-        let service = harness.service(journal: journal, gate: gate, pipeline: pipeline)
-        let run = Task { try await service.run(once: false) }
         #expect(await eventually { harness.fetcher.waitingNow.current == 1 })
         let ordinary = harness.addJob(2, startTime: 2_000_000_000)
         #expect(await eventually { harness.chain.status(ordinary.address) != .pending })
@@ -79,16 +72,9 @@ import Testing
 
     /// When no job's code can be fetched at all, the gateways may be down: nobody is blamed.
     @Test func nobodyIsBlamedWhileNoCodeCanBeFetched() async throws {
-        let journal = try harness.openJournal()
-        let gate = SettlementGate()
-        let lost = harness.addJob(1)
-        harness.fetcher.held.withLock { _ = $0.insert(lost.codeCID) }
+        let (journal, lost, service, run) = try startWithLostCode(
+            fetchTimeout: .milliseconds(20), deadline: .milliseconds(100))
         defer { harness.fetcher.held.withLock { $0.removeAll() } }
-        let pipeline = harness.pipeline(
-            journal: journal, gate: gate, codeFetchTimeout: .milliseconds(20),
-            codeRetrievalDeadline: .milliseconds(100))
-        let service = harness.service(journal: journal, gate: gate, pipeline: pipeline)
-        let run = Task { try await service.run(once: false) }
         #expect(
             await eventually {
                 harness.lines.current.contains { $0.contains("not blaming the job while the gateways may be down") }
@@ -97,6 +83,20 @@ import Testing
         service.shutdown()
         _ = try await run.value
         #expect(try await journal.record(for: lost.address)?.resultDocument == nil)
+    }
+
+    /// A continuous worker with one job whose code is held for ever, and the given deadlines.
+    func startWithLostCode(fetchTimeout: Duration, deadline: Duration) throws -> (
+        Journal, PendingJob, WorkerService, Task<RunSummary, any Error>
+    ) {
+        let journal = try harness.openJournal()
+        let gate = SettlementGate()
+        let lost = harness.addJob(1)
+        harness.fetcher.held.withLock { _ = $0.insert(lost.codeCID) }
+        let pipeline = harness.pipeline(
+            journal: journal, gate: gate, codeFetchTimeout: fetchTimeout, codeRetrievalDeadline: deadline)
+        let service = harness.service(journal: journal, gate: gate, pipeline: pipeline)
+        return (journal, lost, service, Task { try await service.run(once: false) })
     }
 
     /// Invalid input is answered once, at preparation, and never retried.

@@ -40,20 +40,10 @@ extension JobPipeline {
         logger[metadataKey: "title"] = "\(job.title)"
         var record: JobRecord?
         do {
-            var checkedPendingAt: Date?
-            if let existing = try await journal.record(for: job.address) {
-                record = existing
-            } else {
-                let state = try await stage(.recheck) { try await stages.source.jobState(of: job.address) }
-                guard state == .pending else {
-                    logger.info("job is no longer pending; skipped", metadata: ["state": "\(state)"])
-                    return .ended(.dropped)
-                }
-                checkedPendingAt = now()
-                record = try await journal.begin(job, at: now())
-                logger.info("job accepted", metadata: ["code_cid": "\(job.codeCID)", "start_time": "\(job.startTime)"])
+            guard let (current, checkedPendingAt) = try await recordOrBegin(job, logger: logger) else {
+                return .ended(.dropped)
             }
-            guard let current = record else { return .ended(.dropped) }
+            record = current
             guard current.nextAction == .execute else {
                 if current.state.isTerminal { return .ended(.finished(current.state)) }
                 return .ready(PreparedJob(code: nil, hasProgress: current.state != .discovered))
@@ -77,6 +67,21 @@ extension JobPipeline {
             if Task.isCancelled || error is CancellationError { return .ended(.interrupted) }
             return .ended(await failed(record, error: error, logger: logger))
         }
+    }
+
+    /// The job's journal record; a job new to the journal is first read on chain, and recorded only when it is
+    /// still Pending (nil otherwise), with the instant it was read.
+    func recordOrBegin(_ job: PendingJob, logger: Logger) async throws -> (JobRecord, checkedPendingAt: Date?)? {
+        if let existing = try await journal.record(for: job.address) { return (existing, nil) }
+        let state = try await stage(.recheck) { try await stages.source.jobState(of: job.address) }
+        guard state == .pending else {
+            logger.info("job is no longer pending; skipped", metadata: ["state": "\(state)"])
+            return nil
+        }
+        let checkedAt = now()
+        let record = try await journal.begin(job, at: checkedAt)
+        logger.info("job accepted", metadata: ["code_cid": "\(job.codeCID)", "start_time": "\(job.startTime)"])
+        return (record, checkedAt)
     }
 
     /// The job's verified code, fetched within `codeFetchTimeout` across every gateway and retry.

@@ -110,19 +110,10 @@ public struct JobPipeline: Sendable {
         logger[metadataKey: "title"] = "\(job.title)"
         var record: JobRecord?
         do {
-            var checkedPending = prepared?.checkedPendingAt.map { now().timeIntervalSince($0) < 1 } ?? false
-            if let existing = try await journal.record(for: job.address) {
-                record = existing
-            } else {
-                let state = try await stage(.recheck) { try await stages.source.jobState(of: job.address) }
-                guard state == .pending else {
-                    logger.info("job is no longer pending; skipped", metadata: ["state": "\(state)"])
-                    return .dropped
-                }
-                checkedPending = true
-                record = try await journal.begin(job, at: now())
-                logger.info("job accepted", metadata: ["code_cid": "\(job.codeCID)", "start_time": "\(job.startTime)"])
-            }
+            guard let (found, checkedAt) = try await recordOrBegin(job, logger: logger) else { return .dropped }
+            record = found
+            var checkedPending =
+                checkedAt != nil || (prepared?.checkedPendingAt.map { now().timeIntervalSince($0) < 1 } ?? false)
             var code = prepared?.code
             var announcedSettling = false
             while var current = record {

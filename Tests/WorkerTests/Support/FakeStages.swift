@@ -42,20 +42,46 @@ final class StageControl: Sendable {
 }
 
 /// Code by CID. A held CID's fetch waits until the CID is released or the task is cancelled; a stuck CID's
-/// fetch ignores cancellation too (a library that does not react to it).
+/// fetch ignores cancellation too (a library that does not react to it) until ``releaseStuck()``, without
+/// blocking a thread of the cooperative pool.
 final class FakeFetcher: CodeFetcher {
+    struct Stuck {
+        var cids: Set<String> = []
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
     let control = StageControl()
     let code = Locked<[String: [UInt8]]>([:])
     let held = Locked<Set<String>>([])
-    let stuck = Locked<Set<String>>([])
+    let stuck = Locked(Stuck())
     let waitingNow = Locked(0)
 
+    /// Makes fetches of `cid` ignore cancellation until ``releaseStuck()``.
+    func makeStuck(_ cid: String) { stuck.withLock { _ = $0.cids.insert(cid) } }
+
+    /// Lets every stuck fetch go on.
+    func releaseStuck() {
+        let waiters = stuck.withLock { state in
+            state.cids.removeAll()
+            defer { state.waiters.removeAll() }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
     func fetchCode(cid: String, maxBytes: Int) async throws -> [UInt8] {
-        if held.withLock({ $0.contains(cid) }) || stuck.withLock({ $0.contains(cid) }) {
+        if held.withLock({ $0.contains(cid) }) || stuck.withLock({ $0.cids.contains(cid) }) {
             waitingNow.withLock { $0 += 1 }
             defer { waitingNow.withLock { $0 -= 1 } }
             while held.withLock({ $0.contains(cid) }) { try await Task.sleep(for: .milliseconds(2)) }
-            while stuck.withLock({ $0.contains(cid) }) { usleep(2_000) }
+            await withCheckedContinuation { continuation in
+                let release = stuck.withLock { state in
+                    guard state.cids.contains(cid) else { return true }
+                    state.waiters.append(continuation)
+                    return false
+                }
+                if release { continuation.resume() }
+            }
         }
         try await control.enter()
         guard let bytes = code.withLock({ $0[cid] }) else {

@@ -62,11 +62,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Running untrusted Python under bubblewrap with resource limits.
+        // libseccomp, which builds the sandbox's seccomp filter (Debian: libseccomp-dev).
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
+        // Running untrusted Python under bubblewrap with a seccomp filter and resource limits.
         .target(
             name: "Sandbox",
             dependencies: [
-                .product(name: "Logging", package: "swift-log")
+                "CSeccomp",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The worker: configuration, discovery, scheduling, pipeline, journal, metrics.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what CloudMesh Worker needs on a fresh Debian machine and builds it.
-#   - Debian packages: bubblewrap (the job sandbox), ipfs-cid (a CID oracle for the tests)
+#   - Debian packages: bubblewrap, libseccomp-dev (the job sandbox, its seccomp filter), ipfs-cid (a CID
+#     oracle for the tests)
 #   - a Python venv in .venv with the local devnet's pinned requirements
 #   - the Swift package (debug by default; BUILD_CONFIGURATION=release for the demo and operators)
 # Safe to run again: it only installs what is missing.
@@ -11,6 +12,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 missing=()
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+pkg-config --exists libseccomp 2>/dev/null || missing+=(libseccomp-dev pkg-config)  # the sandbox's seccomp filter
 command -v ipfs_cid >/dev/null 2>&1 || missing+=(ipfs-cid)
 [ -x /usr/bin/python3 ] || missing+=(python3)  # the sandbox binds the system Python, not a user's pyenv
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)

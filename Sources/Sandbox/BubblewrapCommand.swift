@@ -14,6 +14,8 @@ struct BubblewrapCommand: Sendable, Equatable {
     static let scriptName = "main.py"
     /// The descriptor in bubblewrap from which it copies the code into the sandbox (`--file`).
     static let codeDescriptor: Int32 = 3
+    /// The descriptor in bubblewrap from which it reads the seccomp filter (`--seccomp`).
+    static let seccompDescriptor: Int32 = 4
     /// The user and group id the job has inside its user namespace (`nobody`).
     static let insideID = "65534"
     /// The top-level entries mirrored from the host when present: what the dynamic loader and python3 use.
@@ -29,6 +31,10 @@ struct BubblewrapCommand: Sendable, Equatable {
     var extraReadOnlyPaths: [String]
     /// Size of the working-directory and `/tmp` tmpfs.
     var tmpfsBytes: UInt64
+    /// Whether bubblewrap reads a seccomp filter from ``seccompDescriptor`` and applies it to the job.
+    var appliesSeccompFilter = false
+    /// Whether the job is kept from creating user namespaces (`--disable-userns`, bubblewrap 0.8+).
+    var disablesNestedUserNamespaces = false
 
     /// The full argument vector, `argv[0]` included.
     var arguments: [String] {
@@ -40,6 +46,16 @@ struct BubblewrapCommand: Sendable, Equatable {
             "--uid", Self.insideID, "--gid", Self.insideID, "--hostname", "sandbox",
             // Killed with the worker, in its own session (no terminal), without any capability.
             "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+        ]
+        if disablesNestedUserNamespaces {
+            // No user namespace of its own (where it would hold every capability), checked by bubblewrap.
+            arguments += ["--disable-userns", "--assert-userns-disabled"]
+        }
+        if appliesSeccompFilter {
+            // Applied last, to the job only: bubblewrap itself still sets up the namespaces and mounts.
+            arguments += ["--seccomp", String(Self.seccompDescriptor)]
+        }
+        arguments += [
             // Read-only: the interpreter and its libraries only. No /etc, /home, /root, /work, /run, /var.
             "--ro-bind", "/usr", "/usr",
         ]

@@ -13,6 +13,8 @@ struct RunnerSettings: Sendable {
     var configuration: SandboxConfiguration
     /// The bubblewrap command template (bubblewrap mode only).
     var bubblewrap: BubblewrapCommand?
+    /// The seccomp filter bubblewrap applies (bubblewrap mode only).
+    var seccompFilter: SeccompFilter?
     /// Where job cgroups go, when cgroups are usable.
     var cgroupLayout: CgroupLayout?
     /// Whether the worker runs as root, so that jobs run under their own unprivileged user ids.
@@ -99,12 +101,18 @@ struct JobExecution {
         defer { if let temporaryDirectory { try? FileManager.default.removeItem(atPath: temporaryDirectory) } }
 
         if let bubblewrap = settings.bubblewrap {
-            let codeFile = try makeCodeFile()
+            let codeFile = try AnonymousFile.make(name: "cloudmesh-job", contents: code)
             closeAfterLaunch.append(codeFile)
             plan.executable = bubblewrap.bubblewrapPath
             plan.arguments = bubblewrap.arguments
             plan.environment = BubblewrapCommand.launcherEnvironment
             plan.descriptors.append((codeFile, BubblewrapCommand.codeDescriptor))
+            if let filter = settings.seccompFilter {
+                // Its own file per job: bubblewrap reads it from the current offset to the end.
+                let filterFile = try AnonymousFile.make(name: "cloudmesh-seccomp", contents: filter.program)
+                closeAfterLaunch.append(filterFile)
+                plan.descriptors.append((filterFile, BubblewrapCommand.seccompDescriptor))
+            }
         } else {
             let directory = try makeWorkingDirectory(owner: lease?.uid)
             temporaryDirectory = directory
@@ -261,29 +269,6 @@ struct JobExecution {
         // enforced: root is exempt) when the job runs under its own user id.
         if settings.switchesUser { list.append((.processes, limits.processes)) }
         return list
-    }
-
-    /// An anonymous file holding the code, positioned at its start, for bubblewrap's `--file`.
-    private func makeCodeFile() throws(SandboxError) -> Int32 {
-        var fd: Int32 = -1
-        if let memfdCreate = LinuxCalls.shared.memfdCreate {
-            fd = memfdCreate("cloudmesh-job", LinuxCalls.memfdCloexec)
-        }
-        if fd < 0 {
-            var template = Array("/tmp/cloudmesh-code-XXXXXX".utf8CString)
-            fd = mkstemp(&template)
-            guard fd >= 0 else { throw .systemCallFailed(operation: "creating the code file", errno: errno) }
-            unlink(template)
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        }
-        do {
-            try Self.writeAll(code, to: fd)
-        } catch {
-            close(fd)
-            throw error
-        }
-        lseek(fd, 0, SEEK_SET)
-        return fd
     }
 
     /// A fresh private directory holding main.py, for `SANDBOX=none`.

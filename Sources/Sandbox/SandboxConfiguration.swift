@@ -25,6 +25,8 @@ public struct SandboxConfiguration: Sendable, Equatable {
     public var cgroups: CgroupPolicy
     /// More host directories bound read-only into the sandbox (for an interpreter outside `/usr`).
     public var extraReadOnlyPaths: [String]
+    /// Whether bubblewrap applies the seccomp filter (always, but for the tests that show what it stops).
+    var seccompFilter = true
 
     /// Creates a configuration; every argument but the mode has the documented default.
     public init(

@@ -15,6 +15,8 @@ public enum SandboxError: Error, Sendable, Equatable, CustomStringConvertible {
     case systemCallFailed(operation: String, errno: Int32)
     /// The probe job did not produce a readable report.
     case probeFailed(String)
+    /// The seccomp filter could not be built (libseccomp failed).
+    case seccompUnavailable(String)
 
     /// An explanation for the operator.
     public var description: String {
@@ -38,6 +40,9 @@ public enum SandboxError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(operation) failed: \(SystemErrorText.describe(errno))"
         case .probeFailed(let problem):
             return "the sandbox probe failed: \(problem)"
+        case .seccompUnavailable(let problem):
+            return "the sandbox's seccomp filter could not be built: \(problem) "
+                + "(install libseccomp 2.5 or newer: `apt-get install libseccomp2`)"
         }
     }
 }

@@ -24,6 +24,10 @@ public struct SandboxProbeReport: Sendable, Equatable, Codable {
     public var visibleSensitivePaths: [String]
     /// The hostname the job sees.
     public var hostname: String
+    /// The job's seccomp mode (`Seccomp:` in /proc/self/status): "2" under a filter, "0" without.
+    public var seccompMode: String
+    /// What `unshare(CLONE_NEWUSER)` does in the job: "refused (EPERM)" or "allowed".
+    public var userNamespaces: String
 
     /// Whether the job cannot reach any network outside its own namespace.
     public var networkIsolated: Bool {
@@ -44,10 +48,12 @@ public struct SandboxProbeReport: Sendable, Equatable, Codable {
         return environmentNames.allSatisfy(allowed.contains)
             && (initEnvironmentNames ?? []).allSatisfy(allowed.contains)
     }
+    /// Whether a seccomp filter applies to the job and it cannot create user namespaces.
+    public var kernelSurfaceReduced: Bool { seccompMode == "2" && userNamespaces != "allowed" }
     /// Whether every check passed.
     public var fullyIsolated: Bool {
         networkIsolated && capabilitiesDropped && pidNamespaceIsolated && environmentScrubbed
-            && visibleSensitivePaths.isEmpty && uid != 0
+            && visibleSensitivePaths.isEmpty && uid != 0 && kernelSurfaceReduced
     }
 
     /// A one-line summary for the start-up log.
@@ -58,6 +64,8 @@ public struct SandboxProbeReport: Sendable, Equatable, Codable {
             "pid \(pid) seeing \(visibleProcesses) processes\(pidNamespaceIsolated ? "" : " (NOT ISOLATED)")",
             "environment \(environmentScrubbed ? "minimal" : "NOT SCRUBBED") (\(environmentNames.joined(separator: ",")))",
             "capabilities \(capabilitiesDropped ? "none" : "PRESENT (effective \(effectiveCapabilities), bounding \(boundingCapabilities))")",
+            seccompMode == "2" ? "seccomp filter" : "NO SECCOMP FILTER (mode \(seccompMode))",
+            "user namespaces \(userNamespaces == "allowed" ? "ALLOWED" : userNamespaces)",
             visibleSensitivePaths.isEmpty
                 ? "worker files invisible" : "VISIBLE: \(visibleSensitivePaths.joined(separator: ", "))",
         ].joined(separator: "; ")
@@ -67,12 +75,18 @@ public struct SandboxProbeReport: Sendable, Equatable, Codable {
     static func script(sensitivePaths: [String]) -> String {
         let pathList = "[" + sensitivePaths.map(pythonStringLiteral).joined(separator: ", ") + "]"
         return """
-            import json, os, socket
+            import ctypes, errno, json, os, socket
             def caps(name):
                 for line in open("/proc/self/status"):
                     if line.startswith(name + ":"):
                         return line.split()[1]
                 return "unknown"
+            def user_namespaces():
+                libc = ctypes.CDLL(None, use_errno=True)
+                if libc.unshare(0x10000000) == 0:
+                    return "allowed"
+                code = ctypes.get_errno()
+                return "refused (" + errno.errorcode.get(code, str(code)) + ")"
             def public():
                 try:
                     socket.create_connection(("1.1.1.1", 53), timeout=2).close()
@@ -96,6 +110,8 @@ public struct SandboxProbeReport: Sendable, Equatable, Codable {
                 "boundingCapabilities": caps("CapBnd"),
                 "visibleSensitivePaths": [p for p in \(pathList) if os.path.lexists(p)],
                 "hostname": socket.gethostname(),
+                "seccompMode": caps("Seccomp"),
+                "userNamespaces": user_namespaces(),
             }))
             """
     }

@@ -36,19 +36,27 @@ public final class SandboxRunner: JobCodeRunner {
             throw .pythonNotFound(path: configuration.pythonPath)
         }
         var bubblewrap: BubblewrapCommand?
+        var seccompFilter: SeccompFilter?
+        var bubblewrapVersion: BubblewrapVersion?
         if configuration.mode == .bubblewrap {
             let candidates =
                 configuration.bubblewrapPath.map { [$0] } ?? ["/usr/bin/bwrap", "/bin/bwrap", "/usr/local/bin/bwrap"]
             guard let path = candidates.first(where: SystemFiles.isExecutableFile) else {
                 throw .bubblewrapNotInstalled(searched: candidates)
             }
-            let command = BubblewrapCommand(
+            var command = BubblewrapCommand(
                 bubblewrapPath: path, pythonPath: configuration.pythonPath,
                 rootEntries: BubblewrapCommand.hostRootEntries(),
                 extraReadOnlyPaths: configuration.extraReadOnlyPaths, tmpfsBytes: configuration.limits.tmpfsBytes)
             let resolved = SystemFiles.resolve(configuration.pythonPath) ?? configuration.pythonPath
             guard command.readOnlyRoots.contains(where: { resolved == $0 || resolved.hasPrefix($0 + "/") }) else {
                 throw .pythonOutsideSandbox(path: configuration.pythonPath, resolved: resolved)
+            }
+            bubblewrapVersion = BubblewrapVersion.installed(at: path)
+            command.disablesNestedUserNamespaces = bubblewrapVersion?.locksUserNamespaces ?? false
+            if configuration.seccompFilter {
+                seccompFilter = try SeccompFilter.compile()
+                command.appliesSeccompFilter = true
             }
             bubblewrap = command
         }
@@ -61,8 +69,22 @@ public final class SandboxRunner: JobCodeRunner {
         }
         self.configuration = configuration
         self.settings = RunnerSettings(
-            configuration: configuration, bubblewrap: bubblewrap, cgroupLayout: layout,
+            configuration: configuration, bubblewrap: bubblewrap, seccompFilter: seccompFilter, cgroupLayout: layout,
             switchesUser: geteuid() == 0, logger: logger)
+        if let bubblewrap, !bubblewrap.disablesNestedUserNamespaces {
+            logger.warning(
+                """
+                bubblewrap \(bubblewrapVersion?.description ?? "of unknown version") at \(bubblewrap.bubblewrapPath) \
+                cannot stop jobs from creating user namespaces (--disable-userns needs bubblewrap 0.8 or newer); \
+                the seccomp filter still refuses them. Install bubblewrap 0.8 or newer (Debian 12: \
+                apt-get install bubblewrap; or build it from https://github.com/containers/bubblewrap).
+                """)
+        }
+        if let seccompFilter, !seccompFilter.omitted.isEmpty {
+            logger.debug(
+                "seccomp: calls this ABI or libseccomp does not have are left out of the filter",
+                metadata: ["omitted": "\(seccompFilter.omitted.joined(separator: ","))"])
+        }
         if !(layout?.limitsProcesses ?? false) || !(layout?.limitsMemory ?? false) {
             logger.warning(
                 "cgroup limits are not fully available: \(notEnforcedByCgroups)",
@@ -80,11 +102,19 @@ public final class SandboxRunner: JobCodeRunner {
     public var isolationDescription: String {
         let limits = configuration.limits
         var parts: [String] = []
-        if settings.bubblewrap != nil {
+        if let bubblewrap = settings.bubblewrap {
             parts.append(
                 "bubblewrap: new user, pid, network, ipc, uts and cgroup namespaces; no network; "
                     + "read-only /usr only; fresh tmpfs working directory and /tmp; minimal environment; "
-                    + "all capabilities dropped")
+                    + "all capabilities dropped"
+                    + (bubblewrap.disablesNestedUserNamespaces ? "; no nested user namespaces" : ""))
+            if let filter = settings.seccompFilter {
+                parts.append(
+                    "seccomp: \(SeccompPolicy.refusedSyscalls.count) system calls refused (Docker's default "
+                        + "profile as model; \(filter.instructionCount) BPF instructions), other ABIs killed")
+            } else {
+                parts.append("NO SECCOMP FILTER")
+            }
         } else {
             parts.append(
                 "NO ISOLATION: job code can read every file and use the network the worker's user can; "

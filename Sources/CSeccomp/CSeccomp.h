@@ -1,0 +1,2 @@
+// libseccomp (Debian: libseccomp-dev), which builds the sandbox's seccomp filter.
+#include <seccomp.h>

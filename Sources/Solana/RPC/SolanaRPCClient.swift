@@ -94,10 +94,12 @@ public final class SolanaRPCClient: Sendable {
 
     // MARK: - Calls
 
-    /// Sends one call and decodes its result.
-    public func send<R>(_ request: RPCRequest<R>) async throws(SolanaRPCError) -> R {
+    /// Sends one call and decodes its result. `maxResponseBytes` replaces the configured cap on the answer's
+    /// size for this call only (for the rare call whose answer is known to be large, such as a listing of
+    /// addresses); `nil` keeps ``Configuration/maxResponseBytes``.
+    public func send<R>(_ request: RPCRequest<R>, maxResponseBytes: Int? = nil) async throws(SolanaRPCError) -> R {
         try await withRetry(method: request.method) { () async throws(SolanaRPCError) -> R in
-            try await self.sendOnce(request)
+            try await self.sendOnce(request, maxResponseBytes: maxResponseBytes ?? self.configuration.maxResponseBytes)
         }
     }
 
@@ -135,11 +137,11 @@ public final class SolanaRPCClient: Sendable {
         return .object(object)
     }
 
-    private func sendOnce<R>(_ request: RPCRequest<R>) async throws(SolanaRPCError) -> R {
+    private func sendOnce<R>(_ request: RPCRequest<R>, maxResponseBytes: Int) async throws(SolanaRPCError) -> R {
         let id = makeID()
         let body = try encode(
             callObject(id: id, method: request.method, params: request.params), method: request.method)
-        let response = try await post(body, method: request.method)
+        let response = try await post(body, method: request.method, maxResponseBytes: maxResponseBytes)
         let envelope: RPCEnvelope<R>
         do {
             envelope = try JSONDecoder().decode(RPCEnvelope<R>.self, from: response)
@@ -159,7 +161,8 @@ public final class SolanaRPCClient: Sendable {
     ) async throws(SolanaRPCError) -> [Swift.Result<R, SolanaRPCError>] {
         let ids = requests.map { _ in makeID() }
         let calls = zip(ids, requests).map { callObject(id: $0, method: $1.method, params: $1.params) }
-        let response = try await post(try encode(.array(calls), method: label), method: label)
+        let response = try await post(
+            try encode(.array(calls), method: label), method: label, maxResponseBytes: configuration.maxResponseBytes)
         let envelopes: [RPCEnvelope<R>]
         do {
             envelopes = try JSONDecoder().decode([RPCEnvelope<R>].self, from: response)
@@ -217,12 +220,12 @@ public final class SolanaRPCClient: Sendable {
     // MARK: - HTTP exchange
 
     /// POSTs `body` and returns the whole 2xx response body, within the time and size limits.
-    private func post(_ body: Data, method: String) async throws(SolanaRPCError) -> Data {
+    private func post(_ body: Data, method: String, maxResponseBytes: Int) async throws(SolanaRPCError) -> Data {
         let limit = configuration.timeout
         let url = displayURL
         do {
             return try await withThrowingTaskGroup(of: Data.self) { group in
-                group.addTask { try await self.exchange(body, method: method) }
+                group.addTask { try await self.exchange(body, method: method, maxBytes: maxResponseBytes) }
                 group.addTask {
                     try await Task.sleep(for: limit)
                     throw SolanaRPCError.timeout(url: url, method: method, limit: limit)
@@ -236,7 +239,7 @@ public final class SolanaRPCClient: Sendable {
         }
     }
 
-    private func exchange(_ body: Data, method: String) async throws -> Data {
+    private func exchange(_ body: Data, method: String, maxBytes: Int) async throws -> Data {
         var request = HTTPClientRequest(url: configuration.endpoint)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -251,7 +254,6 @@ public final class SolanaRPCClient: Sendable {
                 url: displayURL, status: Int(response.status.code), retryAfter: retryAfter,
                 bodyExcerpt: bodyExcerpt(excerpt.readableBytesView))
         }
-        let maxBytes = configuration.maxResponseBytes
         if let declared = response.headers.first(name: "Content-Length").flatMap({ Int($0) }), declared > maxBytes {
             throw SolanaRPCError.responseTooLarge(url: displayURL, method: method, limit: maxBytes)
         }

@@ -2,14 +2,15 @@ import CloudMesh
 import Foundation
 import Logging
 import Solana
-import Synchronization
 
 /// The production ``JobSource``: the CloudMesh program's Job accounts, read at `confirmed` commitment.
 ///
-/// Polls with `getProgramAccounts` (Job discriminator memcmp at offset 0 and dataSize 308), decodes every
-/// account and keeps the Pending ones; pushes come from a self-reconnecting `programSubscribe` with the same
-/// filters. An account that is not a usable Job of the program (malformed data, wrong owner) is counted in the
-/// metrics and logged once per address, never fatal.
+/// Polls through ``IncrementalDiscovery``: one full scan at start-up (addresses listed with `getProgramAccounts`
+/// and the Job filters, discriminator memcmp at offset 0 and dataSize 308, then read 100 at a time), then only
+/// the accounts written by the program's transactions since the last poll, with a reconciling full scan every
+/// `FULL_SCAN_INTERVAL` and on every poll when the node keeps no transaction history. Pushes come from a
+/// self-reconnecting `programSubscribe` with the same filters. An account that is not a usable Job of the
+/// program (malformed data, wrong owner) is counted in the metrics and logged once per address, never fatal.
 public struct ChainJobSource: JobSource {
     /// The server-side filters selecting Job accounts: discriminator at offset 0, 308 bytes of data.
     public static let filters: [AccountFilter] = [
@@ -21,32 +22,42 @@ public struct ChainJobSource: JobSource {
     let subscription: SolanaPubSubClient.Configuration?
     let metrics: WorkerMetrics
     let logger: Logger
-    private let reported: UnusableAccounts
+    private let classifier: JobAccountClassifier
+    private let discovery: IncrementalDiscovery
 
-    /// Creates a source. Without `subscription`, ``jobUpdates()`` yields nothing (polling only).
+    /// Creates a source. Without `subscription`, ``jobUpdates()`` yields nothing (polling only). `watermarks`
+    /// keeps the discovery watermark across restarts (the journal); `fullScanInterval` is the time between
+    /// reconciling full scans (`FULL_SCAN_INTERVAL`), `nil` for none after the start-up one.
     public init(
         client: SolanaRPCClient, programID: PublicKey, subscription: SolanaPubSubClient.Configuration?,
-        metrics: WorkerMetrics, logger: Logger
+        metrics: WorkerMetrics, logger: Logger, watermarks: (any DiscoveryWatermarkStore)? = nil,
+        fullScanInterval: Duration? = .seconds(3600)
     ) {
         self.client = client
         self.programID = programID
         self.subscription = subscription
         self.metrics = metrics
         self.logger = logger
-        self.reported = UnusableAccounts()
+        let classifier = JobAccountClassifier(programID: programID, metrics: metrics, logger: logger)
+        self.classifier = classifier
+        self.discovery = IncrementalDiscovery(
+            client: client, programID: programID, classifier: classifier, store: watermarks,
+            settings: .init(fullScanInterval: fullScanInterval), logger: logger)
     }
 
-    /// Every Pending job of the program now.
+    /// Every Pending job of the program now: the candidate set that incremental discovery keeps.
     public func pendingJobs() async throws -> [PendingJob] {
-        let result = try await client.getProgramAccountsWithContext(
-            programID, filters: Self.filters, commitment: .confirmed)
-        return result.value.compactMap { account in
-            guard case .job(let job) = classify(account.pubkey, account.account), job.status == .pending
-            else {
-                return nil
-            }
-            return Self.pendingJob(job, address: account.pubkey, slot: result.slot)
-        }
+        try await discovery.pendingJobs()
+    }
+
+    /// The watermark the next poll reads after (`nil` before the first poll, or without transaction history).
+    public func discoveryWatermark() async -> DiscoveryWatermark? {
+        await discovery.currentWatermark
+    }
+
+    /// Whether the node was found to keep no transaction history, so that every poll is a full scan.
+    public func fallsBackToFullScans() async -> Bool {
+        await discovery.fallsBackToFullScans
     }
 
     /// Pushes from `programSubscribe`; ``JobUpdate/resubscribed`` after every (re)subscription.
@@ -62,6 +73,7 @@ public struct ChainJobSource: JobSource {
             logger: logger)
         let logger = logger
         let source = self
+        let discovery = discovery
         return AsyncStream { continuation in
             let task = Task {
                 for await event in events {
@@ -71,7 +83,10 @@ public struct ChainJobSource: JobSource {
                             "subscribed to the program's Job accounts", metadata: ["url": "\(subscription.url)"])
                         continuation.yield(.resubscribed)
                     case .notification(let notification):
-                        if let update = source.update(for: notification) { continuation.yield(update) }
+                        if let update = source.update(for: notification) {
+                            await discovery.note(update)
+                            continuation.yield(update)
+                        }
                     case .disconnected(let error, let retryIn):
                         logger.warning(
                             "program subscription lost; polling meanwhile",
@@ -92,7 +107,7 @@ public struct ChainJobSource: JobSource {
         guard let account = try await client.getAccountInfo(address, commitment: .confirmed) else {
             return .missing
         }
-        guard case .job(let job) = classify(address, account) else { return .missing }
+        guard case .job(let job) = classifier.classify(address, account) else { return .missing }
         switch job.status {
         case .pending: return .pending
         case .completed: return .completed(resultCID: job.resultCID)
@@ -102,62 +117,16 @@ public struct ChainJobSource: JobSource {
 
     // MARK: - Decoding
 
-    private enum Classified {
-        case job(Job)
-        case closed
-        case unusable
-    }
-
     /// What a subscription notification means for the scheduler.
     private func update(for notification: ProgramNotification) -> JobUpdate? {
-        switch classify(notification.pubkey, notification.account) {
+        switch classifier.classify(notification.pubkey, notification.account) {
         case .job(let job) where job.status == .pending:
-            return .pending(Self.pendingJob(job, address: notification.pubkey, slot: notification.slot))
+            return .pending(
+                JobAccountClassifier.pendingJob(job, address: notification.pubkey, slot: notification.slot))
         case .job, .closed:
             return .notPending(notification.pubkey)
         case .unusable:
             return nil
         }
-    }
-
-    private func classify(_ address: PublicKey, _ account: AccountInfo) -> Classified {
-        if account.lamports == 0 && account.data.isEmpty { return .closed }
-        guard account.owner == programID else {
-            reportOnce(
-                address, reason: "foreign",
-                detail: "owned by \(account.owner), not the program \(programID)")
-            return .unusable
-        }
-        do {
-            return .job(try Job(accountData: account.data))
-        } catch {
-            reportOnce(address, reason: "malformed", detail: error.description)
-            return .unusable
-        }
-    }
-
-    private func reportOnce(_ address: PublicKey, reason: String, detail: String) {
-        guard reported.insert(address) else { return }
-        metrics.unusableAccount(reason: reason)
-        logger.warning(
-            "skipping an account that is not a usable Job (reported once per address)",
-            metadata: ["account": "\(address)", "reason": "\(reason)", "detail": "\(detail)"])
-    }
-
-    private static func pendingJob(_ job: Job, address: PublicKey, slot: UInt64) -> PendingJob {
-        PendingJob(
-            address: address, owner: job.owner, title: job.title, codeCID: job.codeCID,
-            startTime: job.startTime,
-            slot: slot)
-    }
-}
-
-/// The addresses already reported as unusable.
-private final class UnusableAccounts: Sendable {
-    private let addresses = Mutex<Set<PublicKey>>([])
-
-    /// Adds `address`; true when it was not there before.
-    func insert(_ address: PublicKey) -> Bool {
-        addresses.withLock { $0.insert(address).inserted }
     }
 }

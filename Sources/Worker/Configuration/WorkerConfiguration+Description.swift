@@ -17,6 +17,7 @@ extension WorkerConfiguration: CustomStringConvertible {
             (.ipfsAPIURL, ipfsAPIURL.map(shown) ?? "<not set>"),
             (.gatewayURLs, gatewayURLs.map(shown).joined(separator: ",")),
             (.pollInterval, "\(pollInterval)"),
+            (.fullScanInterval, "\(fullScanInterval)"),
             (.executionTimeout, "\(executionTimeout)"),
             (.costLamports, "\(costLamports)"),
             (.maxConcurrentJobs, "\(maxConcurrentJobs)"),

@@ -90,6 +90,7 @@ extension WorkerConfiguration {
                 ? nil : reader.url(.ipfsAPIURL, schemes: ["http", "https"]),
             gatewayURLs: reader.gateways(),
             pollInterval: reader.integer(.pollInterval, in: 1...86_400),
+            fullScanInterval: reader.integer(.fullScanInterval, in: 0...31_536_000),
             executionTimeout: reader.integer(.executionTimeout, in: 1...86_400),
             costLamports: UInt64(reader.integer(.costLamports, in: 1...Int.max)),
             maxConcurrentJobs: maxConcurrentJobs,

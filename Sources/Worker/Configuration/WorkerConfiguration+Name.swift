@@ -21,6 +21,8 @@ extension WorkerConfiguration {
         case gatewayURLs = "IPFS_GATEWAY_URL"
         /// Poll interval in seconds.
         case pollInterval = "POLL_INTERVAL"
+        /// Seconds between full scans of the program's Job accounts (`0`: never after start-up).
+        case fullScanInterval = "FULL_SCAN_INTERVAL"
         /// Execution timeout in seconds.
         case executionTimeout = "EXECUTION_TIMEOUT"
         /// Cost per job in lamports.
@@ -83,6 +85,7 @@ extension WorkerConfiguration {
         .pinataAPIURL: "https://api.pinata.cloud",
         .gatewayURLs: "https://gateway.pinata.cloud",
         .pollInterval: "10",
+        .fullScanInterval: "3600",
         .executionTimeout: "60",
         .costLamports: "1000000",
         .sandbox: "bwrap",

@@ -26,6 +26,9 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var gatewayURLs: [URL]
     /// Seconds between polls (`POLL_INTERVAL`).
     public var pollInterval: Int
+    /// Seconds between full scans of the program's Job accounts, the last resort of incremental discovery
+    /// (`FULL_SCAN_INTERVAL`); `0`: only the one at start-up (and those a node without history forces).
+    public var fullScanInterval: Int
     /// Seconds of wall time per job (`EXECUTION_TIMEOUT`).
     public var executionTimeout: Int
     /// Lamports charged per job (`COST_LAMPORTS`).

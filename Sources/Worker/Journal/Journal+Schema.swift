@@ -56,6 +56,16 @@ extension Journal {
             // Scratch rows written and deleted by the space probe (``Journal/checkWritable(reserving:)``).
             try db.create(table: "space_probe") { table in table.column("data", .blob) }
         }
+        migrator.registerMigration("v3: discovery watermark") { db in
+            // The newest transaction of the program that discovery has read, one row per program
+            // (``Journal/discoveryWatermark(program:)``).
+            try db.create(table: "discovery_watermark") { table in
+                table.primaryKey("program", .text)
+                table.column("signature", .text).notNull()
+                table.column("slot", .integer).notNull()
+                table.column("updated_at", .double).notNull()
+            }
+        }
         return migrator
     }
 }

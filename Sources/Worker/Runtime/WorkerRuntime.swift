@@ -157,7 +157,8 @@ public struct WorkerRuntime: Sendable {
             client: client, programID: configuration.programID,
             subscription: configuration.subscribe
                 ? SolanaPubSubClient.Configuration(url: configuration.webSocketURL.absoluteString) : nil,
-            metrics: metrics, logger: logger)
+            metrics: metrics, logger: logger, watermarks: journal,
+            fullScanInterval: configuration.fullScanInterval == 0 ? nil : .seconds(configuration.fullScanInterval))
         let settler = SolanaJobSettler(
             sender: TransactionSender(
                 client: client,

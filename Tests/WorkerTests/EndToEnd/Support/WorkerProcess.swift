@@ -62,6 +62,9 @@ final class WorkerProcess: @unchecked Sendable {
     /// What the worker logged (standard error).
     var log: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
 
+    /// Whether the worker is still running.
+    var isRunning: Bool { process.isRunning }
+
     /// Sends `signal` to the worker.
     func send(_ signal: Int32) {
         lock.lock()

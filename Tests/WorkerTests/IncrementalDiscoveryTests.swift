@@ -115,6 +115,31 @@ struct IncrementalDiscoveryTests {
         }
     }
 
+    @Test("A gap the signatures cannot bridge costs one full scan, then polls are incremental again")
+    func gap() async throws {
+        try await DiscoveryBench.with { bench in
+            let discovery = IncrementalDiscovery(
+                client: bench.client, programID: bench.program,
+                classifier: JobAccountClassifier(
+                    programID: bench.program, metrics: WorkerMetrics.prometheus().metrics,
+                    logger: Logger(label: "discovery-test")),
+                store: bench.journal, settings: .init(fullScanInterval: nil, maxSignaturePages: 1),
+                logger: Logger(label: "discovery-test"))
+            #expect(try await discovery.pendingJobs().isEmpty)
+            let created = try await bench.devnet.control("/jobs/bulk", ["count": 1_001, "transactions": true])
+            let jobs = try Set((created["jobs"].array ?? []).map { try PublicKey(base58: $0.string ?? "") })
+            try await bench.waitUntilConfirmed(try #require(jobs.first), status: "Pending")
+            try await bench.waitForSlots(2)
+            let scans = try await bench.requests("getProgramAccounts")
+            #expect(Set(try await discovery.pendingJobs().map(\.address)) == jobs)
+            #expect(try await bench.requests("getProgramAccounts") == scans + 1, "the gap: one full scan")
+            #expect(await discovery.fallsBackToFullScans == false)
+            let next = try await bench.createJob()
+            #expect(Set(try await discovery.pendingJobs().map(\.address)) == jobs.union([next]))
+            #expect(try await bench.requests("getProgramAccounts") == scans + 1, "incremental again")
+        }
+    }
+
     @Test("FULL_SCAN_INTERVAL: a reconciling full scan once the interval has passed")
     func fullScanInterval() async throws {
         try await DiscoveryBench.with { bench in

@@ -294,7 +294,8 @@ struct HostileEndToEndTests {
         // link visits (about 1.8 s in a debug build), so as many bombs as cores occupy every cooperative thread
         // and the whole worker stalls: subscription notifications, polls, journal writes, fetches and
         // settlements of other jobs wait until the walks end (measured on 2 cores, debug build: ordinary jobs
-        // settled 10 to 14 s after their creation here, 7.7 s with 8 bombs, against 0.3 s without bombs). Remove `withKnownIssue` once verification runs off the cooperative pool.
+        // settled 10 to 14 s after their creation here, 7.7 s with 8 bombs, against 0.3 s without bombs).
+        // Remove `withKnownIssue` once verification runs off the cooperative pool.
         withKnownIssue("DAG verification blocks the cooperative thread pool", isIntermittent: true) {
             #expect(
                 latency < .seconds(4),

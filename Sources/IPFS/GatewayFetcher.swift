@@ -178,7 +178,7 @@ public struct GatewayFetcher: ContentRetrieving {
         }
         switch result.status {
         case 200..<300:
-            do { return try verify(result, cid: cid) } catch .tooLarge(let limit) {
+            do { return try await verifyOffPool(result, cid: cid) } catch .tooLarge(let limit) {
                 throw .tooLarge(gateway: gateway, limit: limit)
             } catch {
                 throw .unverified(gateway: gateway, error)
@@ -225,13 +225,26 @@ public struct GatewayFetcher: ContentRetrieving {
         }
     }
 
+    /// Checks a successful response on a thread of its own: hashing and walking a DAG is CPU work bounded by
+    /// the budget, and on the cooperative pool (one thread per core) a few hostile DAGs would stall every task
+    /// of the process while they are walked.
+    private func verifyOffPool(_ result: HTTPResult, cid: CID) async throws(VerificationError) -> [UInt8] {
+        try await VerificationThread.run { cancellation throws(VerificationError) in
+            try verify(result, cid: cid, cancellation: cancellation)
+        }
+    }
+
     /// Checks a successful response: CAR, raw block or plain file, by media type.
-    private func verify(_ result: HTTPResult, cid: CID) throws(VerificationError) -> [UInt8] {
+    private func verify(_ result: HTTPResult, cid: CID, cancellation: VerificationCancellation)
+        throws(VerificationError)
+        -> [UInt8]
+    {
         switch result.mediaType {
         case "application/vnd.ipld.car":
-            return try VerifiedDAG.file(root: cid, carBytes: result.body, budget: budget)
+            return try VerifiedDAG.file(root: cid, carBytes: result.body, budget: budget, cancellation: cancellation)
         case "application/vnd.ipld.raw":
-            return try VerifiedDAG.file(root: cid, blocks: [Block(cid: cid, data: result.body)], budget: budget)
+            return try VerifiedDAG.file(
+                root: cid, blocks: [Block(cid: cid, data: result.body)], budget: budget, cancellation: cancellation)
         default:
             return try Self.verifyPlain(result.body, cid: cid, maxBytes: maxBytes)
         }

@@ -53,13 +53,13 @@ public enum VerifiedDAG {
     /// The CAR is read only up to one block past `budget.maxBlocks` distinct blocks. If the blocks read prove
     /// that the DAG exceeds the budget, that breach is thrown (`budgetExceeded`: the same at any gateway);
     /// otherwise a CAR cut short is rejected as `badCAR(.tooManyBlocks)` (this CAR's fault, not the DAG's).
-    public static func file(root: CID, carBytes: [UInt8], budget: RetrievalBudget) throws(VerificationError)
-        -> [UInt8]
-    {
+    public static func file(
+        root: CID, carBytes: [UInt8], budget: RetrievalBudget, cancellation: VerificationCancellation? = nil
+    ) throws(VerificationError) -> [UInt8] {
         let read: (car: CARv1, stoppedEarly: Bool)
         do { read = try CARv1.read(carBytes, stopAfterDistinct: budget.maxBlocks) } catch { throw .badCAR(error) }
         do {
-            return try file(root: root, car: read.car, budget: budget)
+            return try file(root: root, car: read.car, budget: budget, cancellation: cancellation)
         } catch {
             switch error {
             case .budgetExceeded, .cancelled, .hashMismatch, .wrongRoot: throw error
@@ -76,17 +76,19 @@ public enum VerifiedDAG {
     ///
     /// Every block must hash to its CID, every block the DAG references must be present (identity CIDs are
     /// inline), no unreferenced block may be present, and the walk must stay within `budget`.
-    public static func file(root: CID, car: CARv1, budget: RetrievalBudget) throws(VerificationError) -> [UInt8] {
+    public static func file(
+        root: CID, car: CARv1, budget: RetrievalBudget, cancellation: VerificationCancellation? = nil
+    ) throws(VerificationError) -> [UInt8] {
         if !car.roots.isEmpty, !car.roots.contains(where: { $0.toV1() == root.toV1() }) {
             throw .wrongRoot(expected: root, found: car.roots)
         }
-        return try file(root: root, blocks: car.blocks, budget: budget)
+        return try file(root: root, blocks: car.blocks, budget: budget, cancellation: cancellation)
     }
 
     /// The file bytes under `root`, from blocks in any order (duplicates of a valid block are allowed).
-    public static func file(root: CID, blocks: [Block], budget: RetrievalBudget) throws(VerificationError)
-        -> [UInt8]
-    {
+    public static func file(
+        root: CID, blocks: [Block], budget: RetrievalBudget, cancellation: VerificationCancellation? = nil
+    ) throws(VerificationError) -> [UInt8] {
         var index: [CID: Int] = [:]
         var data: [[UInt8]] = []
         for block in blocks {
@@ -97,7 +99,7 @@ public enum VerifiedDAG {
                 data.append(block.data)
             }
         }
-        var walker = Walker(index: index, blocks: data, budget: budget)
+        var walker = Walker(index: index, blocks: data, budget: budget, cancellation: cancellation)
         _ = try walker.append(root, depth: 0)
         if let unused = blocks.first(where: { block in index[block.cid.toV1()].map { !walker.used[$0] } ?? true }) {
             throw .unexpectedBlock(unused.cid)
@@ -128,6 +130,8 @@ public enum VerifiedDAG {
         let index: [CID: Int]
         let blocks: [[UInt8]]
         let budget: RetrievalBudget
+        /// Cancellation from outside a task (verification runs on a thread of its own).
+        let cancellation: VerificationCancellation?
         /// Which stored blocks were visited (identity CIDs are inline and not counted).
         var used: [Bool]
         var usedCount = 0
@@ -136,7 +140,8 @@ public enum VerifiedDAG {
         var decodedInline: [CID: Decoded] = [:]
         var output: [UInt8] = []
 
-        init(index: [CID: Int], blocks: [[UInt8]], budget: RetrievalBudget) {
+        init(index: [CID: Int], blocks: [[UInt8]], budget: RetrievalBudget, cancellation: VerificationCancellation?) {
+            self.cancellation = cancellation
             self.index = index
             self.blocks = blocks
             self.budget = budget
@@ -152,7 +157,7 @@ public enum VerifiedDAG {
         /// Appends the bytes under `cid` (stored at `known`, when the caller already looked it up) and returns how
         /// many that was.
         mutating func append(_ cid: CID, at known: Int? = nil, depth: Int) throws(VerificationError) -> UInt64 {
-            if Task.isCancelled { throw .cancelled }
+            if Task.isCancelled || cancellation?.isCancelled == true { throw .cancelled }
             guard depth <= budget.maxDepth else { throw .budgetExceeded(budget.breach(.depth, seen: UInt64(depth))) }
             let block: [UInt8]
             let position = known ?? storedPosition(of: cid)

@@ -54,6 +54,9 @@ public struct GatewayCodeFetcher: CodeFetcher {
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: fetchesInFlight + 4)
         configuration.redirectConfiguration = .follow(max: 5, allowCycles: false)
+        // A gateway that refuses connections is given up on after this, not after the whole request timeout:
+        // the next gateway is tried, and gateways that are all unreachable are the worker's own trouble.
+        configuration.timeout.connect = .seconds(5)
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 

@@ -3,8 +3,8 @@ extension SolanaRPCClient {
     /// The largest page `getSignaturesForAddress` returns.
     public static let maxSignaturesPerPage = 1000
 
-    /// The largest answer ``getProgramAccountAddresses(_:filters:commitment:)`` accepts: 1 GiB, about ten
-    /// million addresses at some 100 bytes of JSON each (the configured cap applies to every other call).
+    /// The largest answer ``getProgramAccountAddresses(_:filters:commitment:)`` accepts: 1 GiB, some four
+    /// million accounts at 180 to 250 bytes of JSON each (the configured cap applies to every other call).
     public static let addressListingMaxResponseBytes = 1 << 30
 
     /// The transactions that named `address`, newest first, failed ones included: those older than `before`
@@ -33,17 +33,24 @@ extension SolanaRPCClient {
     }
 
     /// The addresses of the accounts `program` owns that pass every filter, with the slot they were read at:
-    /// `getProgramAccounts` with an empty `dataSlice`, so that the answer holds no account data (about 100 bytes
-    /// of JSON per account). Its answer may be as large as ``addressListingMaxResponseBytes``, whatever the
-    /// configured cap.
+    /// `getProgramAccounts` with an empty `dataSlice`, so that the answer holds no account data (180 to 250
+    /// bytes of JSON per account). Its answer may be as large as ``addressListingMaxResponseBytes``, whatever
+    /// the configured cap, and is scanned for its addresses rather than decoded (``AddressListingScanner``): it
+    /// takes the answer's size in memory plus 32 bytes per address.
     public func getProgramAccountAddresses(
         _ program: PublicKey, filters: [AccountFilter] = [], commitment: Commitment? = nil
     ) async throws(SolanaRPCError) -> ContextResult<[PublicKey]> {
-        let answer = try await send(
-            .getProgramAccountAddresses(
-                program, filters: filters, commitment: commitment ?? configuration.defaultCommitment),
+        let request = RPCRequest<ContextResult<[ProgramAccountAddress]>>.getProgramAccountAddresses(
+            program, filters: filters, commitment: commitment ?? configuration.defaultCommitment)
+        let body = try await sendRaw(
+            method: request.method, params: request.params,
             maxResponseBytes: max(configuration.maxResponseBytes, Self.addressListingMaxResponseBytes))
-        return ContextResult(slot: answer.slot, value: answer.value.map(\.pubkey))
+        do {
+            return try AddressListingScanner.scan(body)
+        } catch {
+            throw .undecodableResponse(
+                url: displayURL, method: request.method, reason: error.reason, excerpt: bodyExcerpt(body))
+        }
     }
 }
 

@@ -116,6 +116,26 @@ public final class SolanaRPCClient: Sendable {
         }
     }
 
+    /// Sends one call and returns the raw body of a successful answer, for the rare caller that reads a large
+    /// answer without decoding it whole (``getProgramAccountAddresses(_:filters:commitment:)``). A JSON-RPC
+    /// error answer (one without `"result"`) is thrown as for ``send(_:maxResponseBytes:)``.
+    func sendRaw(method: String, params: [JSONValue], maxResponseBytes: Int) async throws(SolanaRPCError) -> Data {
+        try await withRetry(method: method) { () async throws(SolanaRPCError) -> Data in
+            let id = self.makeID()
+            let body = try self.encode(self.callObject(id: id, method: method, params: params), method: method)
+            let response = try await self.post(body, method: method, maxResponseBytes: maxResponseBytes)
+            guard response.range(of: Data(#""result""#.utf8)) == nil else { return response }
+            let envelope: RPCEnvelope<JSONValue>
+            do {
+                envelope = try JSONDecoder().decode(RPCEnvelope<JSONValue>.self, from: response)
+            } catch {
+                throw self.undecodable(method, describeDecodingError(error), response)
+            }
+            _ = try self.result(of: envelope, method: method, body: response).get()
+            throw self.undecodable(method, "the answer has no result", response)
+        }
+    }
+
     private func withRetry<T>(
         method: String, _ operation: () async throws(SolanaRPCError) -> T
     ) async throws(SolanaRPCError) -> T {

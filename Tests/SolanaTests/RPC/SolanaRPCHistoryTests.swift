@@ -120,4 +120,32 @@ struct SolanaRPCHistoryTests {
         #expect(config["dataSlice"] == ["offset": 0, "length": 0])
         #expect(config["withContext"] == true && config["filters"] == [["dataSize": 308]])
     }
+
+    @Test func addressListingsAreScannedWhateverTheSpacing() async throws {
+        let spaced = """
+            {"jsonrpc": "2.0", "result": {"context": {"apiVersion": "2.2.0", "slot": 123456},
+             "value": [{"account": {"data": ["", "base64"], "owner": "\(Fixture.program.base58)", "space": 308},
+                        "pubkey" : "\(Fixture.key(1).base58)"},
+                       {"pubkey": "\(Fixture.key(2).base58)", "account": {"data": ["", "base64"]}}]}, "id": 1}
+            """
+        let listing = try AddressListingScanner.scan(Data(spaced.utf8))
+        #expect(listing.slot == 123_456 && listing.value == [Fixture.key(1), Fixture.key(2)])
+        let empty = try AddressListingScanner.scan(
+            Data(#"{"jsonrpc":"2.0","result":{"context":{"slot":9},"value":[]},"id":1}"#.utf8))
+        #expect(empty.slot == 9 && empty.value.isEmpty)
+        #expect(throws: AddressListingScanner.Failure.self) {
+            try AddressListingScanner.scan(Data(#"{"result":{"context":{"slot":1},"value":[{"pubkey":"0OIl"}]}}"#.utf8))
+        }
+
+        let handler = methodRouter { _, _, id in
+            RPCReply.error(id, code: -32010, message: "excluded from account secondary indexes")
+        }
+        try await TestHTTPServer.with(handler: handler) { server in
+            let client = try makeClient(server)
+            let error = await rpcError { () async throws(SolanaRPCError) in
+                try await client.getProgramAccountAddresses(Fixture.program)
+            }
+            #expect(error?.rpcErrorCode == -32010)
+        }
+    }
 }

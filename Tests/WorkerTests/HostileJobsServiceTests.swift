@@ -127,6 +127,24 @@ import Testing
         #expect(options.fetchConcurrency == 8, "4 × MAX_CONCURRENT_JOBS by default")
     }
 
+    /// A full disk pauses the worker with a clear message; once there is room it goes on, and every job settles.
+    @Test func aFullDiskPausesTheWorkerAndLosesNothing() async throws {
+        let journal = try harness.openJournal()
+        let pages = try await journal.limitPagesForTesting(to: 1)
+        let jobs = (1...30).map { harness.addJob(UInt8($0)) }
+        let service = harness.service(journal: journal)
+        let run = Task { try await service.run(once: false) }
+        #expect(
+            await eventually { harness.lines.current.contains { $0.contains("the disk holding the journal is full") } })
+        #expect(jobs.contains { harness.chain.status($0.address) == .pending }, "paused before finishing")
+        #expect(try await journal.limitPagesForTesting(to: nil) > pages)
+        #expect(await eventually { jobs.allSatisfy { harness.chain.status($0.address) != .pending } })
+        #expect(harness.lines.current.contains { $0.contains("the journal is writable again: taking jobs") })
+        service.shutdown()
+        let summary = try await run.value
+        #expect(summary.settled == 30)
+    }
+
     /// A job account that reads as missing after the result is published is a lagging node, not a failure.
     @Test func aMissingAccountAfterPublishingIsRetried() async throws {
         let journal = try harness.openJournal()

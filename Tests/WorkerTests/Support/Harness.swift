@@ -75,6 +75,7 @@ final class Harness: Sendable {
                 slowPreparationAfter: .milliseconds(100), shard: shard, pollInterval: pollInterval,
                 shutdownGrace: grace,
                 fundsProbeInterval: .milliseconds(20), minimumSettlementBalance: 100_000,
+                journalProbeInterval: .milliseconds(20),
                 lowBalanceLamports: 10_000_000,
                 oncePollAttempts: 3, pollBackoff: Backoff(base: 0.01, cap: 0.02, jitter: 0)),
             journal: journal, source: source, balanceMonitor: settler,

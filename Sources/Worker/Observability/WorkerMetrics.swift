@@ -85,6 +85,17 @@ public struct WorkerMetrics: Sendable {
         Gauge(label: "cloudmesh_jobs_in_flight", dimensions: [], factory: factory).record(count)
     }
 
+    /// Jobs in the preparation stage: code fetches in flight, and prepared jobs waiting for an execution slot.
+    public func preparation(fetching: Int, ready: Int) {
+        Gauge(label: "cloudmesh_fetches_in_flight", dimensions: [], factory: factory).record(fetching)
+        Gauge(label: "cloudmesh_jobs_ready", dimensions: [], factory: factory).record(ready)
+    }
+
+    /// Whether a full disk holds the worker back (1) or not (0).
+    public func journalPaused(_ paused: Bool) {
+        Gauge(label: "cloudmesh_journal_paused", dimensions: [], factory: factory).record(paused ? 1 : 0)
+    }
+
     /// Whether settlement is paused (1) or not (0).
     public func settlementPaused(_ paused: Bool) {
         Gauge(label: "cloudmesh_settlement_paused", dimensions: [], factory: factory).record(paused ? 1 : 0)

@@ -290,6 +290,7 @@ public actor WorkerService {
             journalProbeInFlight = false
             if writable {
                 journalPaused = false
+                metrics.journalPaused(false)
                 logger.notice("the journal is writable again: taking jobs")
             }
         case .wake:
@@ -333,6 +334,7 @@ public actor WorkerService {
             }
         }
         if !stopping, haltError == nil, !journalPaused { dispatch(&group) }
+        metrics.preparation(fetching: machine.preparing.count, ready: machine.ready.count)
         armWakeTimer(&group)
         if await gate.isPaused, !probeInFlight, !awaitingFunds.isEmpty { startFundsProbe(&group) }
         if journalPaused, !journalProbeInFlight { startJournalProbe(&group) }
@@ -359,6 +361,7 @@ public actor WorkerService {
             if error.kind == .diskFull, !isOnce {
                 if !journalPaused {
                     journalPaused = true
+                    metrics.journalPaused(true)
                     cancelPreparations()
                     logger.critical(
                         """

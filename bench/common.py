@@ -231,11 +231,11 @@ class WorkerKind:
 
 
 def swift_worker_candidates() -> list[Path]:
-    """Where the Swift worker binary may be: $CLOUDMESH_WORKER, this checkout's .build, /work/main's .build."""
+    """Where the Swift worker binary may be: $CLOUDMESH_WORKER, then this checkout's debug build."""
     out = []
     if os.environ.get("CLOUDMESH_WORKER"):
         out.append(Path(os.environ["CLOUDMESH_WORKER"]))
-    out += [REPO / ".build" / "debug" / "cloudmesh-worker", Path("/work/main/.build/debug/cloudmesh-worker")]
+    out.append(REPO / ".build" / "debug" / "cloudmesh-worker")
     return out
 
 

@@ -25,6 +25,8 @@ from pathlib import Path
 
 from multiformats import CID, multicodec, multihash
 
+from make_vectors import content, varint  # the same content pattern and varint as the sha2-256 vectors
+
 CHUNK = 262144
 MAX_LINKS = 174
 
@@ -36,19 +38,6 @@ TABLE_CODES = [
     0x0202, 0x0300, 0x0301, 0x0400, 0x0401, 0xF101, 0xF102,
 ]
 BLAKE2_CODES = list(range(0xB201, 0xB261))
-
-
-def content(size: int) -> bytes:
-    return bytes((i * 31 + 7) % 251 for i in range(size))
-
-
-def varint(n: int) -> bytes:
-    out = bytearray()
-    while n >= 0x80:
-        out.append(n & 0x7F | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
 
 
 def pb_bytes(field: int, value: bytes) -> bytes:

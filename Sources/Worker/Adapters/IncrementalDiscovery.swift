@@ -12,9 +12,11 @@ import Solana
 ///   holds 1,000), the accounts the successful ones wrote (`getTransaction`, batched), and those accounts,
 ///   100 per `getMultipleAccounts`. A Pending Job joins the candidate set; anything else leaves it.
 /// - The watermark is recorded in the store (the journal) after each call that moved it.
-/// - A **gap** (more than ``Settings/maxSignaturePages`` pages of new transactions, or a listed transaction the
-///   node cannot return) costs one full scan. A node **without transaction history** (-32011, or -32007/-32009
-///   for a slot it lacks) is logged once and every later call is a full scan.
+/// - A **gap** (more than ``Settings/maxSignaturePages`` pages of new transactions, a listed transaction the
+///   node cannot return, a slot it lacks: -32007/-32009, or an answer that cannot be decoded) costs one full
+///   scan and a new watermark. A node **without transaction history** (-32011) is logged once and every later
+///   call is a full scan. Transient failures (transport, timeouts, 429, 5xx) fail the poll, which the next one
+///   retries from the same watermark.
 /// - Every ``Settings/fullScanInterval`` a full scan reconciles the set anyway (the last resort against anything
 ///   missed).
 ///
@@ -83,10 +85,10 @@ actor IncrementalDiscovery {
             do {
                 try await catchUp()
             } catch {
-                if let gap = error as? DiscoveryGap {
+                if let gap = Self.gap(error) {
                     logger.notice(
                         "discovery: the transaction history has a gap; scanning in full",
-                        metadata: ["gap": "\(gap.reason)"])
+                        metadata: ["gap": "\(gap)"])
                     fallback = "gap"
                 } else if Self.meansNoHistory(error) {
                     noHistory(error)
@@ -288,9 +290,26 @@ actor IncrementalDiscovery {
             metadata: ["error": "\(error)"])
     }
 
+    /// -32011: the node keeps no transaction history at all.
     private static func meansNoHistory(_ error: any Error) -> Bool {
         guard case .rpc(_, let rpcError) = error as? SolanaRPCError else { return false }
-        return rpcError.meansNoTransactionHistory
+        return rpcError.code == JSONRPCError.transactionHistoryNotAvailable
+    }
+
+    /// Why an incremental read cannot go on but one full scan will do: a ``DiscoveryGap``, a slot the node lacks
+    /// (-32007, -32009), or an answer that is not what it should be (retrying it would fail the same way every
+    /// poll). `nil` for the errors a later poll may not meet (transport, timeouts, 429, 5xx), which are thrown.
+    private static func gap(_ error: any Error) -> String? {
+        if let gap = error as? DiscoveryGap { return gap.reason }
+        guard let rpcError = error as? SolanaRPCError, !rpcError.isTransient else { return nil }
+        switch rpcError {
+        case .rpc(_, let answer) where answer.meansNoTransactionHistory && !meansNoHistory(error):
+            return "\(rpcError)"
+        case .undecodableResponse, .responseTooLarge:
+            return "\(rpcError)"
+        default:
+            return nil
+        }
     }
 }
 

@@ -30,6 +30,9 @@ def totals(traffic: dict) -> dict:
         "rpc_requests": sum(v["requests"] for v in rpc.values()),
         "rpc_response_bytes": sum(v["response_bytes"] for v in rpc.values()),
         "gpa_requests": gpa["requests"], "gpa_response_bytes": gpa["response_bytes"],
+        # One poll is one full scan (getProgramAccounts) or one incremental read, which starts with the first
+        # page of getSignaturesForAddress (the Swift worker after its start-up scan).
+        "poll_requests": gpa["requests"] + rpc.get("getSignaturesForAddress", {"requests": 0})["requests"],
         "pubsub_messages": sum(v["messages"] for v in traffic["pubsub"].values()),
         "pubsub_bytes": sum(v["bytes"] for v in traffic["pubsub"].values()),
         "rpc_by_method": {m: v["requests"] for m, v in rpc.items()},
@@ -102,11 +105,11 @@ def run_size(kind, completed: int, args) -> dict:
             delta = measure(devnet, worker, args.poll_window)
         finally:
             worker.stop()
-        cycles = max(delta["gpa_requests"], 1)
-        result["polling"] = {"note": worker.subscription_note, "poll_interval_s": args.poll_interval, "cycles": delta["gpa_requests"],
+        cycles = max(delta["poll_requests"], 1)
+        result["polling"] = {"note": worker.subscription_note, "poll_interval_s": args.poll_interval, "cycles": delta["poll_requests"],
                              "per_cycle": per(delta, cycles, True), "per_minute": per(delta, delta["seconds"] / 60, False), "raw": delta}
         pc = result["polling"]["per_cycle"]
-        print(f"[{completed:>6} completed] polling: {delta['gpa_requests']} cycles, {pc['bytes'] / 1024:.1f} KiB and "
+        print(f"[{completed:>6} completed] polling: {delta['poll_requests']} cycles, {pc['bytes'] / 1024:.1f} KiB and "
               f"{pc['cpu_ms']:.1f} ms CPU per cycle", flush=True)
 
         for label, interval in (("subscription", args.safety_poll_interval), ("subscription_long_poll", args.long_poll_interval)):

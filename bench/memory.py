@@ -71,7 +71,10 @@ def main() -> None:
             for phase, code in (("trivial", "pass\n"), ("output", job_code(args.mb))):
                 was_reset = reset_peak(worker.pid)
                 started = time.monotonic()
-                addresses = devnet.control("/jobs/bulk", {"count": args.jobs, "status": "pending", "code": code, "title_prefix": f"mem-{phase}"})["jobs"]
+                # Real initialize_job transactions: a running worker discovers new jobs through the program's
+                # transactions (or its subscription), not by rescanning every account.
+                addresses = devnet.control("/jobs/bulk", {"count": args.jobs, "status": "pending", "code": code, "title_prefix": f"mem-{phase}",
+                                                          "transactions": True})["jobs"]
                 outcome = "completed"
 
                 def finished() -> Any:

@@ -2,8 +2,11 @@ import Solana
 
 /// Where jobs come from: the chain, read at `confirmed` commitment.
 ///
-/// The production adapter wraps `getProgramAccounts` (Job discriminator memcmp + dataSize 308, decoded and
-/// filtered to Pending client-side), `programSubscribe` with the same filters, and `getAccountInfo`.
+/// The production adapter scans once at start-up (`getProgramAccounts` listing addresses with the Job
+/// discriminator memcmp + dataSize 308, then `getMultipleAccounts` in pages, decoded and filtered to Pending
+/// client-side); after that each poll reads only the program's new transactions (`getSignaturesForAddress`,
+/// `getTransaction`) and the accounts they wrote, with a full scan every `FULL_SCAN_INTERVAL`. It also wraps
+/// `programSubscribe` with the same filters, and `getAccountInfo`.
 public protocol JobSource: Sendable {
     /// Every Pending job of the program now (the poll). Malformed accounts are skipped, not thrown.
     func pendingJobs() async throws -> [PendingJob]

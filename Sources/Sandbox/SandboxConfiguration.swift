@@ -27,6 +27,8 @@ public struct SandboxConfiguration: Sendable, Equatable {
     public var extraReadOnlyPaths: [String]
     /// Whether bubblewrap applies the seccomp filter (always, but for the tests that show what it stops).
     var seccompFilter = true
+    /// Whether bubblewrap 0.8+ is asked to disable user namespaces in the job (always, but for measurements).
+    var userNamespaceLock = true
 
     /// Creates a configuration; every argument but the mode has the documented default.
     public init(

@@ -17,6 +17,8 @@ public enum SandboxError: Error, Sendable, Equatable, CustomStringConvertible {
     case probeFailed(String)
     /// The seccomp filter could not be built (libseccomp failed).
     case seccompUnavailable(String)
+    /// The keypair, the state directory, an env file or a directory holding one is visible inside the sandbox.
+    case secretsVisible([String])
 
     /// An explanation for the operator.
     public var description: String {
@@ -43,6 +45,10 @@ public enum SandboxError: Error, Sendable, Equatable, CustomStringConvertible {
         case .seccompUnavailable(let problem):
             return "the sandbox's seccomp filter could not be built: \(problem) "
                 + "(install libseccomp 2.5 or newer: `apt-get install libseccomp2`)"
+        case .secretsVisible(let paths):
+            return "job code could read \(paths.joined(separator: ", ")) (inside a directory bound into the sandbox): "
+                + "move it out of /usr and the sandbox's read-only paths, or accept it with "
+                + "SANDBOX_ALLOW_VISIBLE=\(paths.joined(separator: ","))"
         }
     }
 }

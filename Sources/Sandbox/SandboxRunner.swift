@@ -53,7 +53,8 @@ public final class SandboxRunner: JobCodeRunner {
                 throw .pythonOutsideSandbox(path: configuration.pythonPath, resolved: resolved)
             }
             bubblewrapVersion = BubblewrapVersion.installed(at: path)
-            command.disablesNestedUserNamespaces = bubblewrapVersion?.locksUserNamespaces ?? false
+            command.disablesNestedUserNamespaces =
+                configuration.userNamespaceLock && bubblewrapVersion?.locksUserNamespaces ?? false
             if configuration.seccompFilter {
                 seccompFilter = try SeccompFilter.compile()
                 command.appliesSeccompFilter = true
@@ -71,7 +72,7 @@ public final class SandboxRunner: JobCodeRunner {
         self.settings = RunnerSettings(
             configuration: configuration, bubblewrap: bubblewrap, seccompFilter: seccompFilter, cgroupLayout: layout,
             switchesUser: geteuid() == 0, logger: logger)
-        if let bubblewrap, !bubblewrap.disablesNestedUserNamespaces {
+        if let bubblewrap, configuration.userNamespaceLock, !bubblewrap.disablesNestedUserNamespaces {
             logger.warning(
                 """
                 bubblewrap \(bubblewrapVersion?.description ?? "of unknown version") at \(bubblewrap.bubblewrapPath) \

@@ -27,7 +27,9 @@ public enum SandboxSetup {
     }
 
     /// Creates the runner and probes it: logs what is isolated, warns loudly without isolation, and refuses
-    /// (throws) when bubblewrap is requested but missing or not working.
+    /// (throws) when bubblewrap is requested but missing or not working, or when one of `sensitivePaths`
+    /// (the keypair, the state directory, env files), the directory holding it or the working directory's
+    /// `.env` is visible inside the sandbox and not listed in `SANDBOX_ALLOW_VISIBLE`.
     public static func start(
         _ configuration: WorkerConfiguration, environment: [String: String], sensitivePaths: [String],
         logger: Logger
@@ -44,13 +46,26 @@ public enum SandboxSetup {
                 (apt-get install bubblewrap) for untrusted jobs.
                 """)
         }
+        let protected = VisibleSecrets.protectedPaths(
+            secrets: sensitivePaths, workingDirectory: FileManager.default.currentDirectoryPath)
+        let allowed = VisibleSecrets.allowedPaths(setting: environment["SANDBOX_ALLOW_VISIBLE"])
         let report: SandboxProbeReport
         do {
-            report = try await runner.probe(sensitivePaths: sensitivePaths)
+            report = try await runner.probe(sensitivePaths: protected)
         } catch let error as SandboxError {
             throw error
         } catch {
             throw .probeFailed("\(error)")
+        }
+        if runner.isIsolated {
+            let accepted = report.visibleSensitivePaths.filter { protected.contains($0) && allowed.contains($0) }
+            if !accepted.isEmpty {
+                logger.warning(
+                    "SANDBOX_ALLOW_VISIBLE: job code can read these worker files",
+                    metadata: ["paths": "\(accepted.sorted().joined(separator: ","))"])
+            }
+            let refused = VisibleSecrets.refused(report: report, protected: protected, allowed: allowed)
+            if !refused.isEmpty { throw .secretsVisible(refused) }
         }
         if runner.isIsolated && !report.fullyIsolated {
             logger.warning(

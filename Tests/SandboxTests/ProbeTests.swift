@@ -16,6 +16,8 @@ import Testing
         #expect(report.uid == 65534)
         #expect(report.hostname == "sandbox")
         #expect(report.summary.contains("worker files invisible"))
+        #expect(report.seccompMode == "2" && report.userNamespaces == "refused (EPERM)", "\(report.summary)")
+        #expect(report.kernelSurfaceReduced && report.summary.contains("seccomp filter"))
     }
 
     @Test func theUnsandboxedModeIsReportedAsNotIsolated() async throws {

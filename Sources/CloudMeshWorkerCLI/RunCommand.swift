@@ -134,7 +134,7 @@ struct RunCommand: AsyncParsableCommand {
             } catch {
                 throw WorkerRuntimeError(error)
             }
-            _ = try await WorkerRuntime(configuration: loaded, options: .init(once: once)).run()
+            _ = try await WorkerRuntime(configuration: loaded, options: .init(once: once, envFile: envFile)).run()
         } catch let error as WorkerRuntimeError {
             let heading = error.kind == .configuration ? "configuration error" : "error"
             for line in error.lines {

@@ -25,6 +25,8 @@ public struct WorkerRuntime: Sendable {
         public var output: @Sendable (String) -> Void
         /// Whether SIGINT and SIGTERM stop the worker gracefully (a second signal stops it at once).
         public var handleSignals: Bool
+        /// The settings file given with `--env-file`, kept out of the sandbox's sight like `./.env`.
+        public var envFile: String?
         /// Called with the port the metrics server bound (useful with `METRICS_ADDR=127.0.0.1:0`).
         public var onMetricsServerStarted: @Sendable (Int) async -> Void
 
@@ -33,9 +35,10 @@ public struct WorkerRuntime: Sendable {
             once: Bool, environment: [String: String] = ProcessInfo.processInfo.environment,
             logSink: LogSink = .standardError,
             output: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) },
-            handleSignals: Bool = true,
+            handleSignals: Bool = true, envFile: String? = nil,
             onMetricsServerStarted: @escaping @Sendable (Int) async -> Void = { _ in }
         ) {
+            self.envFile = envFile
             self.once = once
             self.environment = environment
             self.logSink = logSink
@@ -134,7 +137,7 @@ public struct WorkerRuntime: Sendable {
                 configuration, environment: options.environment,
                 sensitivePaths: [
                     Self.absolute(configuration.keypairPath), Self.absolute(configuration.stateDirectory),
-                ],
+                ] + (options.envFile.map { [Self.absolute($0)] } ?? []),
                 logger: logger)
         } catch {
             throw WorkerRuntimeError(.configuration, ["the sandbox cannot run jobs: \(error)"])

@@ -55,7 +55,9 @@ struct JobExecution {
         case cancelled
     }
 
-    private static let jobCounter = Atomic<UInt64>(0)
+    /// Numbers jobs for their cgroup names (`job-<pid>-<n>`). It starts at a random point, so a worker whose
+    /// pid a crashed worker had does not collide with the cgroups that one may have left.
+    private static let jobCounter = Atomic<UInt64>(UInt64.random(in: 0..<(1 << 40)))
     private static let readChunk = 64 * 1024
 
     let settings: RunnerSettings
@@ -74,6 +76,28 @@ struct JobExecution {
         }
     }
 
+    /// Attempts at creating a job's cgroup, 50 ms apart, before the job is refused (a transient failure: the
+    /// pipeline tries the job again later).
+    static let cgroupAttempts = 5
+
+    /// The job's cgroup. When cgroups are in use, a job never runs without one: a failure is retried a few
+    /// times (transient kernel or hierarchy trouble), then the job is refused rather than run with rlimits only.
+    static func makeCgroup(layout: CgroupLayout, name: String, limits: ResourceLimits) throws(SandboxError)
+        -> JobCgroup
+    {
+        var attempt = 1
+        while true {
+            do {
+                return try JobCgroup(layout: layout, name: name, limits: limits)
+            } catch {
+                guard attempt < cgroupAttempts else { throw .cgroupUnavailable("\(error)") }
+                attempt += 1
+                var pause = timespec(tv_sec: 0, tv_nsec: 50_000_000)
+                nanosleep(&pause, nil)
+            }
+        }
+    }
+
     private func runThrowing() throws(SandboxError) -> Ending {
         let lease = settings.switchesUser ? try JobUserPool.shared.lease(from: settings.configuration.jobUserIDs) : nil
         defer { if let lease { JobUserPool.shared.release(lease) } }
@@ -81,13 +105,7 @@ struct JobExecution {
         let jobNumber = Self.jobCounter.add(1, ordering: .relaxed).newValue
         var cgroup: JobCgroup?
         if let layout = settings.cgroupLayout {
-            do {
-                cgroup = try JobCgroup(layout: layout, name: "job-\(getpid())-\(jobNumber)", limits: limits)
-            } catch {
-                logger.warning(
-                    "job cgroup unavailable; this job's processes and memory are bounded by rlimits only",
-                    metadata: ["error": "\(error)"])
-            }
+            cgroup = try Self.makeCgroup(layout: layout, name: "job-\(getpid())-\(jobNumber)", limits: limits)
         }
         defer { cgroup?.remove() }
 

@@ -19,6 +19,8 @@ public enum SandboxError: Error, Sendable, Equatable, CustomStringConvertible {
     case seccompUnavailable(String)
     /// The keypair, the state directory, an env file or a directory holding one is visible inside the sandbox.
     case secretsVisible([String])
+    /// The job's cgroup could not be created after a few attempts; the job is not run without its limits.
+    case cgroupUnavailable(String)
 
     /// An explanation for the operator.
     public var description: String {
@@ -45,6 +47,10 @@ public enum SandboxError: Error, Sendable, Equatable, CustomStringConvertible {
         case .seccompUnavailable(let problem):
             return "the sandbox's seccomp filter could not be built: \(problem) "
                 + "(install libseccomp 2.5 or newer: `apt-get install libseccomp2`)"
+        case .cgroupUnavailable(let problem):
+            return "the job's cgroup could not be created (\(problem)); the job is not run without its process and "
+                + "memory limits and is tried again later. Fix the cgroup hierarchy (permissions, pids limit of the "
+                + "worker's own cgroup), or set SANDBOX_CGROUPS=off to rely on rlimits only"
         case .secretsVisible(let paths):
             return "job code could read \(paths.joined(separator: ", ")) (inside a directory bound into the sandbox): "
                 + "move it out of /usr and the sandbox's read-only paths, or accept it with "

@@ -65,6 +65,11 @@ public final class SandboxRunner: JobCodeRunner {
         var cgroupProblems: [String] = []
         if configuration.cgroups == .automatic {
             (layout, cgroupProblems) = CgroupLayout.detect()
+            if let stale = layout?.removeStaleJobCgroups(), !stale.isEmpty {
+                logger.notice(
+                    "removed job cgroups left behind by a worker that stopped without cleaning up",
+                    metadata: ["cgroups": "\(stale.joined(separator: ","))"])
+            }
         } else {
             cgroupProblems = ["cgroups are disabled by configuration"]
         }

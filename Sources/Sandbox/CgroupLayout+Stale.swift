@@ -16,16 +16,18 @@ extension CgroupLayout {
     /// owner (`job-<pid>-<n>`) is no longer running. Their processes are killed first. Cgroups of live
     /// processes (other workers sharing the hierarchy, other runners of this process) are left alone; a worker
     /// that got a crashed one's pid does not collide with its leftovers, as job numbers start at random.
+    /// The whole clean-up takes at most `budget` (a cgroup that will not empty is left for the next start).
     /// Returns the names removed.
-    func removeStaleJobCgroups(isRunning: (pid_t) -> Bool = { kill($0, 0) == 0 || errno == EPERM })
-        -> [String]
-    {
+    func removeStaleJobCgroups(
+        budget: Duration = .seconds(5), isRunning: (pid_t) -> Bool = { kill($0, 0) == 0 || errno == EPERM }
+    ) -> [String] {
         var removed: Set<String> = []
+        let deadline = ContinuousClock.now + budget
         for hierarchy in hierarchies {
             for name in Self.entries(of: hierarchy.parent) {
                 guard let owner = Self.ownerPID(ofJobCgroup: name), !isRunning(owner) else { continue }
                 let path = hierarchy.parent + "/" + name
-                if Self.emptyAndRemove(path, unified: hierarchy.unified) { removed.insert(name) }
+                if Self.emptyAndRemove(path, unified: hierarchy.unified, deadline: deadline) { removed.insert(name) }
             }
         }
         return removed.sorted()
@@ -44,9 +46,10 @@ extension CgroupLayout {
         return names
     }
 
-    /// Kills what is left in the cgroup at `path` and removes it; gives up after about a second.
-    private static func emptyAndRemove(_ path: String, unified: Bool) -> Bool {
-        for _ in 0..<200 {
+    /// Kills what is left in the cgroup at `path` and removes it; gives up after about a second, or at
+    /// `deadline`.
+    private static func emptyAndRemove(_ path: String, unified: Bool, deadline: ContinuousClock.Instant) -> Bool {
+        for _ in 0..<200 where ContinuousClock.now < deadline {
             if rmdir(path) == 0 || errno == ENOENT { return true }
             let killedAtOnce = unified && SystemFiles.write("1", to: path + "/cgroup.kill") == 0
             if !killedAtOnce {

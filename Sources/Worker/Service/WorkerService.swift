@@ -213,8 +213,8 @@ public actor WorkerService {
             if !once { startBackgroundDiscovery(&group) }
             if !once { startRetention(&group) }
             for await event in events {
-                await handle(event, once: once, group: &group)
-                if shouldExit(once: once) { break }
+                await handle(event, group: &group)
+                if shouldExit() { break }
             }
             group.cancelAll()
         }
@@ -227,7 +227,7 @@ public actor WorkerService {
 
     // MARK: - Events
 
-    private func handle(_ event: Event, once: Bool, group: inout TaskGroup<Void>) async {
+    private func handle(_ event: Event, group: inout TaskGroup<Void>) async {
         switch event {
         case .pollDue:
             guard !pollInFlight, !stopping, haltError == nil else { return }
@@ -253,7 +253,7 @@ public actor WorkerService {
             pollFailures += 1
             metrics.poll(succeeded: false)
             logger.warning("poll failed", metadata: ["error": "\(error.message)", "consecutive": "\(pollFailures)"])
-            if once {
+            if isOnce {
                 if pollFailures >= options.oncePollAttempts {
                     haltError = .pollFailed(attempts: pollFailures, lastError: error.message)
                 } else {
@@ -422,10 +422,10 @@ public actor WorkerService {
         for task in preparations.values { task.cancel() }
     }
 
-    private func shouldExit(once: Bool) -> Bool {
+    private func shouldExit() -> Bool {
         let active = machine.activeCount
         if haltError != nil || stopping { return active == 0 }
-        guard once, !pollInFlight, pollFailures == 0 else { return false }
+        guard isOnce, !pollInFlight, pollFailures == 0 else { return false }
         if machine.isIdle {
             guard needsConfirmingPoll else { return true }
             needsConfirmingPoll = false
@@ -487,8 +487,7 @@ public actor WorkerService {
         group.addTask {
             while !Task.isCancelled {
                 do {
-                    let pruned = try await journal.pruneResultDocuments(
-                        settledBefore: now().addingTimeInterval(-retention.inSeconds))
+                    let pruned = try await Self.pruneExpired(journal, retention: retention, now: now())
                     if pruned > 0 {
                         logger.info(
                             "pruned the result documents of finished jobs past JOURNAL_RETENTION",
@@ -503,6 +502,13 @@ public actor WorkerService {
         }
     }
 
+    /// Drops the result documents of jobs finished more than `retention` before `now`.
+    private static func pruneExpired(_ journal: Journal, retention: Duration, now: Date) async throws(JournalError)
+        -> Int
+    {
+        try await journal.pruneResultDocuments(settledBefore: now.addingTimeInterval(-retention.inSeconds))
+    }
+
     private func startJournalProbe(_ group: inout TaskGroup<Void>) {
         journalProbeInFlight = true
         let journal = journal
@@ -515,10 +521,7 @@ public actor WorkerService {
             try? await Task.sleep(for: interval)
             guard !Task.isCancelled else { return }
             // Pruning needs no new pages, so it can make room even on a full disk.
-            if let retention {
-                _ = try? await journal.pruneResultDocuments(
-                    settledBefore: now().addingTimeInterval(-retention.inSeconds))
-            }
+            if let retention { _ = try? await Self.pruneExpired(journal, retention: retention, now: now()) }
             let writable = (try? await journal.checkWritable(reserving: bytes)) != nil
             continuation.yield(.journalProbed(writable: writable))
         }

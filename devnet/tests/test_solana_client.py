@@ -174,8 +174,9 @@ def test_fee_for_message_simulate_and_prioritization_fees(devnet) -> None:
     payer = load_keypair(devnet.faucet_keypair)
     client = Client(devnet.rpc_url, commitment=Confirmed)
     bh = client.get_latest_blockhash().value.blockhash
+    recipient = Keypair().pubkey()
     ixs = [set_compute_unit_limit(100_000), set_compute_unit_price(10_000),
-           transfer(TransferParams(from_pubkey=payer.pubkey(), to_pubkey=Keypair().pubkey(), lamports=1_000_000))]
+           transfer(TransferParams(from_pubkey=payer.pubkey(), to_pubkey=recipient, lamports=1_000_000))]
     msg = Message.new_with_blockhash(ixs, payer.pubkey(), bh)
     assert client.get_fee_for_message(msg).value == 5000 + 1000
     tx = VersionedTransaction(msg, [payer])
@@ -183,7 +184,9 @@ def test_fee_for_message_simulate_and_prioritization_fees(devnet) -> None:
     assert sim.err is None and sim.units_consumed > 0 and sim.logs
     sig = client.send_transaction(tx, opts=TxOpts(preflight_commitment=Confirmed)).value
     client.confirm_transaction(sig, commitment=Confirmed, sleep_seconds=0.05)
-    fees = client.get_recent_prioritization_fees([payer.pubkey()]).value
+    # Ask about the fresh recipient only: a slot's value is the lowest price among the transactions that
+    # lock the account, and the faucet is locked by other tests' transfers too (price 0, same 50 ms slot).
+    fees = client.get_recent_prioritization_fees([recipient]).value
     assert any(f.prioritization_fee == 10_000 for f in fees)
     meta = client.get_transaction(sig, commitment=Confirmed).value.transaction.meta
     assert meta.fee == 6000

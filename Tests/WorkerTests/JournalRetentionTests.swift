@@ -149,7 +149,7 @@ import Testing
         #expect(
             try await journal.appliedMigrations() == [
                 "v1: jobs and transitions", "v2: retention, resume paging, space probe",
-                "v3: discovery watermark",
+                "v3: discovery watermark", "v4: jobs by signature",
             ])
         let record = try #require(try await journal.record(for: job.address))
         #expect(record.resultDocument == document && record.resultDocumentPrunedAt == nil)

@@ -83,7 +83,7 @@ import Testing
         #expect(
             try await journal.appliedMigrations() == [
                 "v1: jobs and transitions", "v2: retention, resume paging, space probe",
-                "v3: discovery watermark",
+                "v3: discovery watermark", "v4: jobs by signature",
             ])
         let mode = try await DatabaseQueue(path: journal.path).read { db in
             try String.fetchOne(db, sql: "PRAGMA journal_mode")
@@ -91,7 +91,7 @@ import Testing
         #expect(mode == "wal")
         try journal.close()
         let reopened = try harness.openJournal()
-        #expect(try await reopened.appliedMigrations().count == 3)
+        #expect(try await reopened.appliedMigrations().count == 4)
         #expect(await reopened.isWritable())
     }
 

@@ -3,9 +3,10 @@ import Foundation
 import Logging
 import Solana
 
-/// The production ``JobSettler`` and ``BalanceMonitor``: signs `complete_job(result_cid, cost)` with the
-/// worker's keypair (plus a compute-unit price and limit when a priority fee is configured), has the journal
-/// record it, then sends and confirms it through `TransactionSender`, and maps the outcome for the pipeline.
+/// The production ``JobSettler`` and ``BalanceMonitor``: signs one transaction with a
+/// `complete_job(result_cid, cost)` instruction per job with the worker's keypair (plus a compute-unit price
+/// and limit when a priority fee is configured), has the journal record it, then sends and confirms it
+/// through `TransactionSender`, and maps the outcome to each job.
 ///
 /// Program errors are logged by code, name and message (`JobAlreadyCompleted (6003): Job is already
 /// completed`), never as a bare number.
@@ -17,7 +18,8 @@ public struct SolanaJobSettler: JobSettler, BalanceMonitor {
         /// Compute-unit price in micro-lamports (`PRIORITY_FEE_MICROLAMPORTS`); 0 sends no compute-budget
         /// instructions.
         public var priorityFeeMicroLamports: UInt64
-        /// Compute-unit limit requested when a priority fee is set (complete_job needs far fewer).
+        /// Compute-unit limit requested per complete_job instruction when a priority fee is set (complete_job
+        /// needs far fewer).
         public var computeUnitLimit: UInt32
 
         /// Creates the settings.
@@ -30,11 +32,19 @@ public struct SolanaJobSettler: JobSettler, BalanceMonitor {
             self.computeUnitLimit = computeUnitLimit
         }
 
-        /// The fee of one complete_job transaction: one signature plus ceil(price × limit / 10⁶).
-        public var feeLamports: UInt64 {
+        /// The fee of a transaction settling one job: the least balance that lets settlement go on.
+        public var feeLamports: UInt64 { feeLamports(jobs: 1) }
+
+        /// The compute-unit limit of a transaction settling `jobs` jobs (at most Solana's 1,400,000).
+        public func computeUnitLimit(jobs: Int) -> UInt32 {
+            UInt32(min(UInt64(computeUnitLimit) * UInt64(max(1, jobs)), 1_400_000))
+        }
+
+        /// The fee of a transaction settling `jobs` jobs: one signature plus ceil(price × limit / 10⁶).
+        public func feeLamports(jobs: Int) -> UInt64 {
             guard priorityFeeMicroLamports > 0 else { return lamportsPerSignature }
             let product = priorityFeeMicroLamports.multipliedReportingOverflow(
-                by: UInt64(computeUnitLimit))
+                by: UInt64(computeUnitLimit(jobs: jobs)))
             let micro = product.overflow ? UInt64.max : product.partialValue
             return lamportsPerSignature.addingReportingOverflow(
                 micro / 1_000_000 + (micro % 1_000_000 == 0 ? 0 : 1)
@@ -68,22 +78,43 @@ public struct SolanaJobSettler: JobSettler, BalanceMonitor {
         try await sender.client.getBalance(keypair.publicKey, commitment: .confirmed)
     }
 
-    /// Signs, journals, sends and confirms complete_job; reports insufficient funds before journaling anything
-    /// when the balance cannot pay the fee.
+    /// How many of the leading `requests` fit in one transaction of at most 1,232 bytes (Solana's packet),
+    /// with the compute-budget instructions when a priority fee is set; a job named twice ends the batch.
+    public func batchCapacity(for requests: [SettlementRequest]) -> Int {
+        guard !requests.isEmpty else { return 0 }
+        guard let blockhash = Self.sizingBlockhash else { return 1 }
+        var seen: Set<PublicKey> = []
+        var fitting = 0
+        for count in 1...requests.count {
+            guard seen.insert(requests[count - 1].job.address).inserted,
+                let transaction = try? Transaction(
+                    feePayer: keypair.publicKey, instructions: instructions(for: Array(requests.prefix(count))),
+                    recentBlockhash: blockhash),
+                transaction.wireBytes.count <= Transaction.maxWireSize
+            else { break }
+            fitting = count
+        }
+        return max(1, fitting)
+    }
+
+    /// Signs one transaction with a complete_job per request, journals it, sends and confirms it; reports
+    /// insufficient funds for every request before journaling anything when the balance cannot pay the fee.
     public func settle(
-        job: PendingJob, resultCID: String, cost: UInt64,
-        journal: @Sendable (SubmittedTransaction) async throws -> Void
-    ) async throws -> SettlementOutcome {
+        _ batch: [SettlementRequest], journal: @Sendable (SubmittedTransaction) async throws -> Void
+    ) async throws -> [SettlementOutcome] {
+        guard !batch.isEmpty else { return [] }
+        let fee = fees.feeLamports(jobs: batch.count)
         let balance = try await balance()
-        guard balance >= fees.feeLamports else {
+        guard balance >= fee else {
             logger.warning(
                 "the worker cannot pay the complete_job fee",
                 metadata: [
-                    "balance": "\(balance)", "fee": "\(fees.feeLamports)", "address": "\(keypair.publicKey)",
+                    "balance": "\(balance)", "fee": "\(fee)", "jobs": "\(batch.count)",
+                    "address": "\(keypair.publicKey)",
                 ])
-            return .insufficientFunds
+            return Array(repeating: .insufficientFunds, count: batch.count)
         }
-        let instructions = instructions(job: job.address, resultCID: resultCID, cost: cost)
+        let instructions = instructions(for: batch)
         let keypair = keypair
         let crash = crash
         let sender = sender
@@ -105,7 +136,8 @@ public struct SolanaJobSettler: JobSettler, BalanceMonitor {
                     crash.reached(.beforeSend)
                 })
         }
-        return try settlementOutcome(outcome)
+        let jobs = batch.map(\.job.address)
+        return try jobs.map { job in try settlementOutcome(outcome, job: job, instructions: instructions) }
     }
 
     /// Follows a transaction journaled by an earlier run, rebroadcasting the same bytes until it lands or
@@ -117,23 +149,35 @@ public struct SolanaJobSettler: JobSettler, BalanceMonitor {
             TransactionSubmission(
                 signature: submitted.signature, lastValidBlockHeight: submitted.lastValidBlockHeight,
                 wire: submitted.wireBytes))
-        return try settlementOutcome(outcome)
+        // The journaled bytes say which instruction is which job's (a batch journaled before a crash).
+        let instructions =
+            (try? Transaction(serialized: submitted.wireBytes))?.message.decompiledInstructions ?? []
+        return try settlementOutcome(outcome, job: job.address, instructions: instructions)
     }
 
-    private func instructions(job: PublicKey, resultCID: String, cost: UInt64) -> [Instruction] {
+    /// A blockhash for sizing transactions (every blockhash has 32 bytes).
+    private static let sizingBlockhash = try? Blockhash(bytes: [UInt8](repeating: 0, count: 32))
+
+    private func instructions(for batch: [SettlementRequest]) -> [Instruction] {
         var instructions: [Instruction] = []
         if fees.priorityFeeMicroLamports > 0 {
-            instructions.append(ComputeBudget.setComputeUnitLimit(fees.computeUnitLimit))
+            instructions.append(ComputeBudget.setComputeUnitLimit(fees.computeUnitLimit(jobs: batch.count)))
             instructions.append(
                 ComputeBudget.setComputeUnitPrice(microLamports: fees.priorityFeeMicroLamports))
         }
-        instructions.append(
-            program.completeJob(job: job, worker: keypair.publicKey, resultCID: resultCID, cost: cost))
+        for request in batch {
+            instructions.append(
+                program.completeJob(
+                    job: request.job.address, worker: keypair.publicKey, resultCID: request.resultCID,
+                    cost: request.cost))
+        }
         return instructions
     }
 
-    /// Maps a send outcome to the pipeline's terms; failures the pipeline has no outcome for are thrown.
-    private func settlementOutcome(_ outcome: SendOutcome) throws -> SettlementOutcome {
+    /// Maps a send outcome to `job`'s outcome; failures the pipeline has no outcome for are thrown.
+    private func settlementOutcome(_ outcome: SendOutcome, job: PublicKey, instructions: [Instruction]) throws
+        -> SettlementOutcome
+    {
         switch outcome {
         case .confirmed(let signature, let slot):
             crash.reached(.afterSend)
@@ -141,21 +185,38 @@ public struct SolanaJobSettler: JobSettler, BalanceMonitor {
         case .expired(let signature, let height):
             logger.notice(
                 "complete_job expired without landing",
-                metadata: ["signature": "\(signature)", "last_valid_block_height": "\(height)"])
+                metadata: ["signature": "\(signature)", "last_valid_block_height": "\(height)", "job": "\(job)"])
             return .expired
         case .failed(let signature, let error, let logs, let slot):
-            return try failedOutcome(signature: signature, error: error, logs: logs, landed: slot != nil)
+            let context: Logger.Metadata = [
+                "signature": "\(signature)", "stage": "\(slot != nil ? "landed" : "preflight")", "job": "\(job)",
+            ]
+            if case .instruction(let index, let instructionError) = error {
+                let culprit = culprit(at: index, in: instructions)
+                guard culprit == nil || culprit == job else {
+                    // The transaction is atomic: nothing of it landed, and this job's instruction was not at fault.
+                    let reason = "instruction \(index) (job \(culprit.map { "\($0)" } ?? "?")) failed: \(instructionError)"
+                    logger.info(
+                        "complete_job batch failed on another job's instruction; will send again",
+                        metadata: context.merging(["reason": "\(reason)"]) { $1 })
+                    return .notLanded(reason: reason)
+                }
+            }
+            return failedOutcome(error: error, logs: logs, context: context)
         }
     }
 
-    private func failedOutcome(
-        signature: Signature, error: TransactionError, logs: [String], landed: Bool
-    ) throws
+    /// The job whose complete_job is the instruction at `index`, nil when it is no complete_job of ours.
+    private func culprit(at index: Int, in instructions: [Instruction]) -> PublicKey? {
+        guard instructions.indices.contains(index), instructions[index].programId == program.programId else {
+            return nil
+        }
+        return instructions[index].accounts.first?.publicKey
+    }
+
+    private func failedOutcome(error: TransactionError, logs: [String], context: Logger.Metadata)
         -> SettlementOutcome
     {
-        let context: Logger.Metadata = [
-            "signature": "\(signature)", "stage": "\(landed ? "landed" : "preflight")",
-        ]
         if let code = error.customErrorCode {
             let programError =
                 AnchorError.parse(logs: logs).flatMap { $0.code == code ? $0 : nil }
@@ -176,7 +237,7 @@ public struct SolanaJobSettler: JobSettler, BalanceMonitor {
                 return .resultDoesNotFit
             default:
                 logger.error("complete_job failed with a program error", metadata: metadata)
-                throw StageError.permanent("complete_job failed: \(programError)")
+                return .refused(reason: "complete_job failed: \(programError)")
             }
         }
         if error.isInsufficientFunds || error == .named("AccountNotFound")
@@ -187,6 +248,6 @@ public struct SolanaJobSettler: JobSettler, BalanceMonitor {
         }
         logger.warning(
             "complete_job failed; will retry", metadata: context.merging(["error": "\(error)"]) { $1 })
-        throw StageError.transient("complete_job failed: \(error)")
+        return .retryLater(reason: "complete_job failed: \(error)")
     }
 }

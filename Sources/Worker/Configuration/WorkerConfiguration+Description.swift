@@ -42,6 +42,12 @@ extension WorkerConfiguration: CustomStringConvertible {
             (.shutdownGrace, "\(shutdownGrace)"),
             (.settlementCommitment, settlementCommitment.rawValue),
             (.priorityFeeMicroLamports, "\(priorityFeeMicroLamports)"),
+            (
+                .settleBatchSize,
+                settlementBatching.maxJobs == SettlementBatching.packetLimit
+                    ? "0 (as many as fit)" : "\(settlementBatching.maxJobs)"
+            ),
+            (.settleBatchWindow, "\(settlementBatching.windowMilliseconds)"),
             (.lowBalanceLamports, "\(lowBalanceLamports)"),
             (.subscribe, "\(subscribe)"),
         ]

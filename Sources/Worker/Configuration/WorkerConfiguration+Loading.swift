@@ -122,6 +122,10 @@ extension WorkerConfiguration {
             shutdownGrace: reader.integer(.shutdownGrace, in: 0...86_400),
             settlementCommitment: reader.choice(.settlementCommitment, SettlementCommitment.self) ?? .confirmed,
             priorityFeeMicroLamports: UInt64(reader.integer(.priorityFeeMicroLamports, in: 0...Int.max)),
+            settlementBatching: SettlementBatching(
+                maxJobs: reader.integer(.settleBatchSize, in: 0...SettlementBatching.packetLimit).nonZero
+                    ?? SettlementBatching.packetLimit,
+                window: .milliseconds(reader.integer(.settleBatchWindow, in: 0...60_000))),
             lowBalanceLamports: UInt64(reader.integer(.lowBalanceLamports, in: 0...Int.max)),
             subscribe: reader.boolean(.subscribe)
         )
@@ -277,4 +281,9 @@ extension WorkerConfiguration {
             return address
         }
     }
+}
+
+extension Int {
+    /// The value, or nil when it is 0 (settings where 0 means "the default limit").
+    fileprivate var nonZero: Int? { self == 0 ? nil : self }
 }

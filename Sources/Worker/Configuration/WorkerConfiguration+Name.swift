@@ -71,6 +71,10 @@ extension WorkerConfiguration {
         case settlementCommitment = "SETTLEMENT_COMMITMENT"
         /// Priority fee.
         case priorityFeeMicroLamports = "PRIORITY_FEE_MICROLAMPORTS"
+        /// Most jobs per complete_job transaction (`0`: as many as fit in a packet).
+        case settleBatchSize = "SETTLE_BATCH_SIZE"
+        /// Milliseconds the first job of a settlement batch waits for others.
+        case settleBatchWindow = "SETTLE_BATCH_WINDOW_MS"
         /// Low balance warning threshold.
         case lowBalanceLamports = "LOW_BALANCE_LAMPORTS"
         /// Whether to subscribe to program changes (`false`: poll only).
@@ -103,6 +107,8 @@ extension WorkerConfiguration {
         .shutdownGrace: "30",
         .settlementCommitment: "confirmed",
         .priorityFeeMicroLamports: "0",
+        .settleBatchSize: "0",
+        .settleBatchWindow: "400",
         .lowBalanceLamports: "10000000",
         .subscribe: "true",
     ]

@@ -76,6 +76,8 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var settlementCommitment: SettlementCommitment
     /// Compute-unit price for complete_job, in micro-lamports (`PRIORITY_FEE_MICROLAMPORTS`).
     public var priorityFeeMicroLamports: UInt64
+    /// How jobs share complete_job transactions (`SETTLE_BATCH_SIZE`, `SETTLE_BATCH_WINDOW_MS`).
+    public var settlementBatching: SettlementBatching
     /// Balance under which the worker warns (`LOW_BALANCE_LAMPORTS`).
     public var lowBalanceLamports: UInt64
     /// Whether jobs are also discovered through a PubSub subscription (`SUBSCRIBE`); polling only when false.

@@ -66,6 +66,11 @@ extension Journal {
                 table.column("updated_at", .double).notNull()
             }
         }
+        migrator.registerMigration("v4: jobs by signature") { db in
+            // One complete_job transaction settles several jobs: each of their rows holds its signature, and
+            // this index answers which jobs a signature covers (``Journal/jobs(coveredBy:)``).
+            try db.execute(sql: "CREATE INDEX jobs_signature ON jobs(signature) WHERE signature IS NOT NULL")
+        }
         return migrator
     }
 }

@@ -83,24 +83,27 @@ public final class Journal: Sendable {
     @discardableResult
     public func apply(_ event: JobEvent, to address: PublicKey, at date: Date) async throws(JournalError) -> JobRecord {
         let path = path
+        return try await write { db in try Self.apply(event, to: address, at: date, path: path, in: db) }
+    }
+
+    /// Records `event` for every job in `addresses` in one write transaction (all or none), returning the new
+    /// rows in order; e.g. one complete_job transaction covering several jobs.
+    @discardableResult
+    public func apply(_ event: JobEvent, toEach addresses: [PublicKey], at date: Date) async throws(JournalError)
+        -> [JobRecord]
+    {
+        let path = path
         return try await write { db in
-            guard
-                let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE address = ?", arguments: [address.base58])
-            else {
-                throw JournalError(kind: .invalidTransition, path: path, detail: "no job \(address) in the journal")
-            }
-            var record = try JobRecord(row: row, path: path)
-            let previous = record.state
-            do {
-                try record.apply(event, at: date)
-            } catch {
-                throw JournalError(kind: .invalidTransition, path: path, detail: "\(address): \(error)")
-            }
-            try Self.update(record, in: db)
-            try Self.logTransition(
-                address: address, from: previous, to: record.state, event: event.name, detail: Self.detail(of: event),
-                at: date, in: db)
-            return record
+            try addresses.map { address in try Self.apply(event, to: address, at: date, path: path, in: db) }
+        }
+    }
+
+    /// The jobs whose journaled complete_job transaction is `signature` (the jobs a batch covers).
+    public func jobs(coveredBy signature: Signature) async throws(JournalError) -> [PublicKey] {
+        try await read { db in
+            try String.fetchAll(
+                db, sql: "SELECT address FROM jobs WHERE signature = ? ORDER BY address", arguments: [signature.base58]
+            ).compactMap { try? PublicKey(base58: $0) }
         }
     }
 
@@ -144,6 +147,27 @@ public final class Journal: Sendable {
     }
 
     // MARK: - SQL
+
+    private static func apply(_ event: JobEvent, to address: PublicKey, at date: Date, path: String, in db: Database)
+        throws -> JobRecord
+    {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE address = ?", arguments: [address.base58])
+        else {
+            throw JournalError(kind: .invalidTransition, path: path, detail: "no job \(address) in the journal")
+        }
+        var record = try JobRecord(row: row, path: path)
+        let previous = record.state
+        do {
+            try record.apply(event, at: date)
+        } catch {
+            throw JournalError(kind: .invalidTransition, path: path, detail: "\(address): \(error)")
+        }
+        try update(record, in: db)
+        try logTransition(
+            address: address, from: previous, to: record.state, event: event.name, detail: detail(of: event),
+            at: date, in: db)
+        return record
+    }
 
     static func insert(_ record: JobRecord, in db: Database) throws {
         let columns = record.columns

@@ -9,7 +9,8 @@ import Prometheus
 /// `cloudmesh_stage_duration_seconds{stage}`, `cloudmesh_pickup_latency_seconds`,
 /// `cloudmesh_rpc_errors_total{stage}`, `cloudmesh_ipfs_errors_total{stage}`, `cloudmesh_polls_total{result}`,
 /// `cloudmesh_balance_lamports`, `cloudmesh_jobs_in_flight`, `cloudmesh_settlement_paused`,
-/// `cloudmesh_unusable_accounts_total{reason}`.
+/// `cloudmesh_unusable_accounts_total{reason}`, `cloudmesh_settlement_transactions_total`,
+/// `cloudmesh_settlement_jobs_total` (their ratio is the mean batch size).
 public struct WorkerMetrics: Sendable {
     private let factory: any MetricsFactory
 
@@ -94,6 +95,12 @@ public struct WorkerMetrics: Sendable {
     /// Whether a full disk holds the worker back (1) or not (0).
     public func journalPaused(_ paused: Bool) {
         Gauge(label: "cloudmesh_journal_paused", dimensions: [], factory: factory).record(paused ? 1 : 0)
+    }
+
+    /// A complete_job transaction covering `jobs` jobs is about to be signed.
+    public func settlementBatch(jobs: Int) {
+        Counter(label: "cloudmesh_settlement_transactions_total", dimensions: [], factory: factory).increment()
+        Counter(label: "cloudmesh_settlement_jobs_total", dimensions: [], factory: factory).increment(by: jobs)
     }
 
     /// Whether settlement is paused (1) or not (0).

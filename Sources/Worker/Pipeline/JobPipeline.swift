@@ -54,14 +54,18 @@ public struct JobPipeline: Sendable {
         public var codeRetrievalDeadline: Duration
         /// Largest encoded result document (`MAX_RESULT_BYTES`); output is cut further to fit.
         public var maxResultBytes: Int
+        /// How jobs share complete_job transactions (by default one job per transaction, sent at once; the
+        /// worker's configuration batches).
+        public var settlementBatching: SettlementBatching
 
         /// Creates the options.
         public init(
             workerAddress: PublicKey, costLamports: UInt64, maxCodeBytes: Int, backoff: Backoff = .jobRetries,
             codeFetchTimeout: Duration = .seconds(90), codeRetrievalDeadline: Duration = .seconds(600),
-            maxResultBytes: Int = ResultDocument.defaultMaxBytes
+            maxResultBytes: Int = ResultDocument.defaultMaxBytes, settlementBatching: SettlementBatching = .single
         ) {
             self.maxResultBytes = maxResultBytes
+            self.settlementBatching = settlementBatching
             self.workerAddress = workerAddress
             self.costLamports = costLamports
             self.maxCodeBytes = maxCodeBytes
@@ -81,6 +85,8 @@ public struct JobPipeline: Sendable {
     let random: @Sendable () -> Double
     /// When a code fetch last succeeded, for any job.
     let lastCodeFetched = LastSuccess()
+    /// Groups due settlements into shared transactions.
+    let batcher: SettlementBatcher
 
     /// Creates a pipeline; `now` and `random` are injectable for deterministic tests.
     public init(
@@ -96,6 +102,9 @@ public struct JobPipeline: Sendable {
         self.logger = logger
         self.now = now
         self.random = random
+        self.batcher = SettlementBatcher(
+            settler: stages.settler, options: options.settlementBatching, journal: journal, metrics: metrics,
+            logger: logger, now: now)
     }
 
     /// Takes `job` as far as it can go now. `prepared` is what ``prepare(_:)`` produced (the verified code, when
@@ -230,13 +239,8 @@ public struct JobPipeline: Sendable {
         if await gate.isPaused { throw SettlementPaused() }
         let state = try await stage(.recheck) { try await stages.source.jobState(of: job.address) }
         if state != .pending { return try await recordGone(record, state: state, logger: logger) }
-        let journal = journal
-        let now = now
         let outcome = try await stage(.settle) {
-            try await stages.settler.settle(job: job, resultCID: resultCID, cost: options.costLamports) { transaction in
-                try await journal.apply(.submitted(transaction), to: job.address, at: now())
-                logger.info("complete_job signed and journaled", metadata: ["signature": "\(transaction.signature)"])
-            }
+            try await batcher.settle(SettlementRequest(job: job, resultCID: resultCID, cost: options.costLamports))
         }
         return try await recordOutcome(outcome, for: record, logger: logger)
     }
@@ -273,10 +277,25 @@ public struct JobPipeline: Sendable {
             throw SettlementPaused()
         case .expired:
             logger.notice("the transaction expired without landing; signing again with the same result CID")
-            let current = try await journal.record(for: address) ?? record
-            guard current.state == .submitted else { return current }
-            return try await journal.apply(.expired, to: address, at: now())
+            return try await forgetSubmission(of: record)
+        case .notLanded(let reason):
+            logger.info(
+                "the batch's transaction failed on another job; sending again with the same result CID",
+                metadata: ["reason": "\(reason)"])
+            return try await forgetSubmission(of: record)
+        case .refused(let reason):
+            return try await journal.apply(.failed(reason: reason), to: address, at: now())
+        case .retryLater(let reason):
+            _ = try await forgetSubmission(of: record)
+            throw StageFailure(stage: .settle, error: StageError.transient(reason))
         }
+    }
+
+    /// Moves a job whose journaled transaction can no longer land back to `published`, to be signed again.
+    private func forgetSubmission(of record: JobRecord) async throws -> JobRecord {
+        let current = try await journal.record(for: record.address) ?? record
+        guard current.state == .submitted else { return current }
+        return try await journal.apply(.expired, to: record.address, at: now())
     }
 
     /// Records what became of a job that is no longer pending.

@@ -189,7 +189,8 @@ public struct WorkerRuntime: Sendable {
                 workerAddress: keypair.publicKey, costLamports: configuration.costLamports,
                 maxCodeBytes: configuration.maxCodeBytes, codeFetchTimeout: .seconds(configuration.codeFetchTimeout),
                 codeRetrievalDeadline: .seconds(configuration.codeRetrievalDeadline),
-                maxResultBytes: configuration.maxResultBytes),
+                maxResultBytes: configuration.maxResultBytes,
+                settlementBatching: configuration.settlementBatching),
             journal: journal, gate: gate, metrics: metrics, logger: logger)
         let service = WorkerService(
             options: .init(configuration: configuration), journal: journal, source: source,

@@ -17,7 +17,24 @@ public struct SubmittedTransaction: Sendable, Hashable {
     }
 }
 
-/// How a complete_job ended.
+/// One job to settle: its own complete_job instruction, with its own result CID.
+public struct SettlementRequest: Sendable, Hashable {
+    /// The job.
+    public var job: PendingJob
+    /// The CID of the job's published result document.
+    public var resultCID: String
+    /// The lamports charged.
+    public var cost: UInt64
+
+    /// Creates the request.
+    public init(job: PendingJob, resultCID: String, cost: UInt64) {
+        self.job = job
+        self.resultCID = resultCID
+        self.cost = cost
+    }
+}
+
+/// How a job's complete_job ended.
 public enum SettlementOutcome: Sendable, Hashable {
     /// Landed and confirmed at the configured commitment.
     case settled(signature: Signature, slot: UInt64)
@@ -31,21 +48,34 @@ public enum SettlementOutcome: Sendable, Hashable {
     case insufficientFunds
     /// The blockhash expired without the transaction landing: sign again with the same result CID.
     case expired
+    /// The transaction failed because of another job's instruction in the same batch (completed or cancelled
+    /// by someone else); a failed transaction changes nothing, so sign again with the same result CID.
+    case notLanded(reason: String)
+    /// This job's own instruction failed with a program error that no retry can change: the job fails.
+    case refused(reason: String)
+    /// This job's own instruction failed in a way that may pass later (not a program error): sign again
+    /// after a backoff.
+    case retryLater(reason: String)
 }
 
-/// Sends complete_job and follows it until it lands or can no longer land.
+/// Sends complete_job, one instruction per job and several jobs per transaction, and follows the transaction
+/// until it lands or can no longer land.
 public protocol JobSettler: Sendable {
-    /// Signs complete_job(`resultCID`, `cost`) for `job`, calls `journal` with the signed transaction and only
-    /// after it returns sends it; then confirms. When `journal` throws, nothing is sent and the error is
-    /// rethrown. Transport trouble is thrown (classified); program outcomes are returned.
+    /// How many of the leading `requests` fit in one transaction (at least 1 when `requests` is not empty).
+    func batchCapacity(for requests: [SettlementRequest]) -> Int
+
+    /// Signs one transaction with a complete_job instruction per request (`batch` must fit, see
+    /// ``batchCapacity(for:)``), calls `journal` with it and only after it returns sends it; then confirms.
+    /// When `journal` throws, nothing is sent and the error is rethrown. Transport trouble is thrown
+    /// (classified); program outcomes are returned, one per request in order: a transaction is atomic, so
+    /// when one job's instruction fails the others get ``SettlementOutcome/notLanded(reason:)``.
     func settle(
-        job: PendingJob, resultCID: String, cost: UInt64,
-        journal: @Sendable (SubmittedTransaction) async throws -> Void
-    ) async throws -> SettlementOutcome
+        _ batch: [SettlementRequest], journal: @Sendable (SubmittedTransaction) async throws -> Void
+    ) async throws -> [SettlementOutcome]
 
     /// Follows a transaction journaled by an earlier run: looks up its status, rebroadcasts the same bytes
     /// while the block height is at most its `lastValidBlockHeight`, and returns ``SettlementOutcome/expired``
-    /// only once it can no longer land.
+    /// only once it can no longer land. The transaction may cover other jobs too; the outcome is `job`'s.
     func resume(submitted: SubmittedTransaction, job: PendingJob) async throws -> SettlementOutcome
 }
 

@@ -125,19 +125,24 @@ final class FakePublisher: ResultPublisher {
     }
 }
 
-/// Settles against a ``FakeChain``; outcomes can be scripted, and it can hang after journaling (a kill after
-/// send).
+/// Settles against a ``FakeChain``, several jobs per transaction as the real settler does; outcomes can be
+/// scripted, and it can hang after journaling (a kill after send).
 final class FakeSettler: JobSettler, BalanceMonitor {
     struct State {
         var beforeSend: [SettlementOutcome] = []
         var scripted: [SettlementOutcome] = []
         var sent: [SubmittedTransaction] = []
+        /// The jobs of each transaction sent, in order.
+        var batches: [[PublicKey]] = []
         var resumed: [Signature] = []
-        var cids: [Signature: String] = [:]
+        /// Each transaction's jobs and their result CIDs.
+        var requests: [Signature: [SettlementRequest]] = [:]
         var counter: UInt8 = 0
         var hangAfterJournal = false
         var landOnSend = true
         var balance: UInt64 = 1_000_000_000
+        /// Jobs that fit in one transaction.
+        var capacity = 10
     }
 
     let chain: FakeChain
@@ -148,11 +153,17 @@ final class FakeSettler: JobSettler, BalanceMonitor {
         self.chain = chain
     }
 
-    func settle(
-        job: PendingJob, resultCID: String, cost: UInt64, journal: @Sendable (SubmittedTransaction) async throws -> Void
-    ) async throws -> SettlementOutcome {
+    func batchCapacity(for requests: [SettlementRequest]) -> Int {
+        requests.isEmpty ? 0 : max(1, min(requests.count, state.current.capacity))
+    }
+
+    func settle(_ batch: [SettlementRequest], journal: @Sendable (SubmittedTransaction) async throws -> Void)
+        async throws -> [SettlementOutcome]
+    {
         try await control.enter()
-        if let early = state.withLock({ $0.beforeSend.isEmpty ? nil : $0.beforeSend.removeFirst() }) { return early }
+        if let early = state.withLock({ $0.beforeSend.isEmpty ? nil : $0.beforeSend.removeFirst() }) {
+            return batch.map { _ in early }
+        }
         let transaction = state.withLock { state in
             state.counter &+= 1
             let signature = (try? Signature(bytes: [UInt8](repeating: state.counter, count: 64))) ?? .placeholder
@@ -162,37 +173,48 @@ final class FakeSettler: JobSettler, BalanceMonitor {
         try await journal(transaction)
         let (hang, scripted, land) = state.withLock { state in
             state.sent.append(transaction)
-            state.cids[transaction.signature] = resultCID
+            state.batches.append(batch.map(\.job.address))
+            state.requests[transaction.signature] = batch
             return (
                 state.hangAfterJournal, state.scripted.isEmpty ? nil : state.scripted.removeFirst(), state.landOnSend
             )
         }
         if hang { try await Task.sleep(for: .seconds(3600)) }
-        if let scripted { return scripted }
-        guard land else { return .expired }
-        return apply(transaction, job: job, cid: resultCID)
+        if let scripted { return batch.map { _ in scripted } }
+        guard land else { return batch.map { _ in .expired } }
+        return apply(transaction, batch: batch)
     }
 
     func resume(submitted: SubmittedTransaction, job: PendingJob) async throws -> SettlementOutcome {
-        let ours = state.withLock { state in
+        let batch = state.withLock { state in
             state.resumed.append(submitted.signature)
-            return state.cids[submitted.signature] ?? ""
+            return state.requests[submitted.signature] ?? []
         }
+        let ours = batch.first { $0.job.address == job.address }?.resultCID ?? ""
         // The earlier send may or may not have landed; rebroadcasting the same bytes lands it once.
-        guard case .completed(let cid) = chain.status(job.address) else { return apply(submitted, job: job, cid: ours) }
+        guard case .completed(let cid) = chain.status(job.address) else {
+            let outcomes = apply(submitted, batch: batch)
+            return batch.firstIndex { $0.job.address == job.address }.map { outcomes[$0] } ?? .lostRace
+        }
         return cid == ours ? .settled(signature: submitted.signature, slot: 42) : .lostRace
     }
 
     func balance() async throws -> UInt64 { state.current.balance }
 
-    private func apply(_ transaction: SubmittedTransaction, job: PendingJob, cid: String) -> SettlementOutcome {
-        switch chain.status(job.address) {
-        case .pending:
-            chain.set(job.address, .completed(resultCID: cid))
-            return .settled(signature: transaction.signature, slot: 42)
-        case .completed: return .lostRace
-        case .cancelled: return .cancelled
-        case .missing: return .lostRace
+    /// Lands the transaction atomically: every job completed, or, when one job is no longer pending, none (that
+    /// job gets its program error, the others ``SettlementOutcome/notLanded(reason:)``).
+    private func apply(_ transaction: SubmittedTransaction, batch: [SettlementRequest]) -> [SettlementOutcome] {
+        let refusals: [SettlementOutcome?] = batch.map { request in
+            switch chain.status(request.job.address) {
+            case .pending: nil
+            case .completed, .missing: .lostRace
+            case .cancelled: .cancelled
+            }
         }
+        guard refusals.allSatisfy({ $0 == nil }) else {
+            return refusals.map { $0 ?? .notLanded(reason: "another job of the batch was refused") }
+        }
+        for request in batch { chain.set(request.job.address, .completed(resultCID: request.resultCID)) }
+        return batch.map { _ in .settled(signature: transaction.signature, slot: 42) }
     }
 }

@@ -54,13 +54,15 @@ final class Harness: Sendable {
 
     func pipeline(
         journal: Journal, gate: SettlementGate, backoff: Backoff = Backoff(base: 0.01, cap: 0.05, jitter: 0),
-        codeFetchTimeout: Duration = .seconds(30), codeRetrievalDeadline: Duration = .seconds(600)
+        codeFetchTimeout: Duration = .seconds(30), codeRetrievalDeadline: Duration = .seconds(600),
+        batching: SettlementBatching = .single
     ) -> JobPipeline {
         JobPipeline(
             stages: .init(source: source, fetcher: fetcher, executor: executor, publisher: publisher, settler: settler),
             options: .init(
                 workerAddress: worker, costLamports: 1_000_000, maxCodeBytes: 1024, backoff: backoff,
-                codeFetchTimeout: codeFetchTimeout, codeRetrievalDeadline: codeRetrievalDeadline),
+                codeFetchTimeout: codeFetchTimeout, codeRetrievalDeadline: codeRetrievalDeadline,
+                settlementBatching: batching),
             journal: journal, gate: gate, metrics: metrics, logger: logger, random: { 0.5 })
     }
 

@@ -1,0 +1,170 @@
+import Foundation
+import Logging
+import Solana
+
+/// Groups the jobs whose complete_job is due into shared transactions, so that one signature, one fee and one
+/// confirmation serve several jobs.
+///
+/// The first job to arrive waits up to ``SettlementBatching/window`` for others; the batch leaves early once it
+/// is full (``SettlementBatching/maxJobs``, or as many instructions as fit in a packet). Whoever's job is at the front of the
+/// queue sends the batch from its own task, so a shutdown's cancellation reaches every send; a cancelled job
+/// leaves the queue unsent and hands the lead to the next one. Every job of a batch is journaled as submitted
+/// with the same transaction in one write before anything is sent, so a crash at any point resumes each of
+/// them from the same signature.
+actor SettlementBatcher {
+    private struct Entry {
+        let request: SettlementRequest
+        /// Resumed when the job may have something to do: lead the next batch, or take its outcome.
+        var waker: CheckedContinuation<Void, Never>?
+        var result: Result<SettlementOutcome, any Error>?
+    }
+
+    private let settler: any JobSettler
+    private let options: SettlementBatching
+    private let journal: Journal
+    private let metrics: WorkerMetrics
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+    /// Jobs not yet in a batch, oldest first.
+    private var queue: [UInt64] = []
+    private var entries: [UInt64: Entry] = [:]
+    private var nextID: UInt64 = 0
+
+    init(
+        settler: any JobSettler, options: SettlementBatching, journal: Journal, metrics: WorkerMetrics, logger: Logger,
+        now: @escaping @Sendable () -> Date
+    ) {
+        self.settler = settler
+        self.options = options
+        self.journal = journal
+        self.metrics = metrics
+        self.logger = logger
+        self.now = now
+    }
+
+    /// Settles `request` in a batch with whatever else is due, and returns this job's outcome.
+    func settle(_ request: SettlementRequest) async throws -> SettlementOutcome {
+        let id = nextID
+        nextID &+= 1
+        entries[id] = Entry(request: request)
+        queue.append(id)
+        var windowEnds: ContinuousClock.Instant?
+        while queue.contains(id) {
+            if Task.isCancelled {
+                leave(id)
+                throw CancellationError()
+            }
+            if let batch = takeBatch(onlyIfFull: true) {
+                await send(batch)
+            } else if queue.first == id {
+                let deadline = windowEnds ?? ContinuousClock.now + options.window
+                windowEnds = deadline
+                if ContinuousClock.now < deadline {
+                    await waitForWindow(id, until: deadline)
+                } else if let batch = takeBatch(onlyIfFull: false) {
+                    await send(batch)
+                }
+            } else {
+                await wait(id, cancellable: true)
+            }
+        }
+        // In a batch on its way: its sender hands out the outcomes, even to a cancelled job.
+        while entries[id]?.result == nil { await wait(id, cancellable: false) }
+        let result = entries.removeValue(forKey: id)?.result
+        return try result?.get() ?? .notLanded(reason: "the settlement batch ended without an outcome")
+    }
+
+    // MARK: - Queue
+
+    /// The batch at the front of the queue, removed from it: all that fits, or nil when `onlyIfFull` and the
+    /// jobs queued would all fit in one transaction that still has room.
+    private func takeBatch(onlyIfFull: Bool) -> [UInt64]? {
+        guard !queue.isEmpty else { return nil }
+        let candidates = Array(queue.prefix(options.maxJobs + 1))
+        let requests = candidates.compactMap { entries[$0]?.request }
+        let capacity = min(options.maxJobs, max(1, settler.batchCapacity(for: requests)))
+        if onlyIfFull, capacity >= candidates.count, candidates.count < options.maxJobs { return nil }
+        let batch = Array(queue.prefix(capacity))
+        queue.removeFirst(batch.count)
+        wakeFront()
+        return batch
+    }
+
+    /// Removes a cancelled job that was never sent and hands the lead on.
+    private func leave(_ id: UInt64) {
+        queue.removeAll { $0 == id }
+        entries[id] = nil
+        wakeFront()
+    }
+
+    /// Tells the job now at the front of the queue to lead the next batch.
+    private func wakeFront() {
+        guard let front = queue.first else { return }
+        wake(front)
+    }
+
+    /// Waits until `id` is woken: told to lead, its outcome in, or (when `cancellable`) its task cancelled.
+    private func wait(_ id: UInt64, cancellable: Bool) async {
+        guard cancellable else {
+            await withCheckedContinuation { entries[id]?.waker = $0 }
+            return
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { entries[id]?.waker = $0 }
+        } onCancel: {
+            Task { await self.wake(id) }
+        }
+    }
+
+    /// Waits, leading, until the batch window ends, the batch is sent by a job that filled it, or the task is
+    /// cancelled.
+    private func waitForWindow(_ id: UInt64, until deadline: ContinuousClock.Instant) async {
+        let timer = Task {
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            self.wake(id)
+        }
+        await wait(id, cancellable: true)
+        timer.cancel()
+    }
+
+    private func wake(_ id: UInt64) {
+        guard let waker = entries[id]?.waker else { return }
+        entries[id]?.waker = nil
+        waker.resume()
+    }
+
+    // MARK: - Sending
+
+    /// Sends one transaction for `batch` and hands each job its outcome.
+    private func send(_ batch: [UInt64]) async {
+        let requests = batch.compactMap { entries[$0]?.request }
+        let addresses = requests.map(\.job.address)
+        let journal = journal
+        let logger = logger
+        let now = now
+        metrics.settlementBatch(jobs: requests.count)
+        let results: [Result<SettlementOutcome, any Error>]
+        do {
+            let outcomes = try await settler.settle(requests) { transaction in
+                try await journal.apply(.submitted(transaction), toEach: addresses, at: now())
+                logger.info(
+                    "complete_job signed and journaled",
+                    metadata: [
+                        "signature": "\(transaction.signature)", "jobs": "\(addresses.count)",
+                        "addresses": "\(addresses.map(\.base58).joined(separator: ","))",
+                    ])
+            }
+            results = requests.indices.map { index in
+                .success(
+                    index < outcomes.count
+                        ? outcomes[index] : .retryLater(reason: "the settler returned no outcome for this job"))
+            }
+        } catch {
+            results = Array(repeating: .failure(error), count: requests.count)
+        }
+        for (id, result) in zip(batch, results) {
+            entries[id]?.result = result
+            wake(id)
+        }
+    }
+}

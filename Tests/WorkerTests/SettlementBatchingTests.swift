@@ -1,0 +1,118 @@
+import Foundation
+import Solana
+import Testing
+
+@testable import Worker
+
+/// Several jobs per complete_job transaction (issue #13, part 4), with the fakes: who shares a transaction,
+/// what the journal records, how a batch refused for one job is split, and what a cancelled job leaves.
+@Suite struct SettlementBatchingTests {
+    let harness = Harness()
+    let firstSeen = Date()
+    /// A window no test waits out: batches here leave because they are full.
+    static let longWindow = Duration.seconds(30)
+
+    func pipeline(_ journal: Journal, maxJobs: Int, window: Duration = longWindow) -> JobPipeline {
+        harness.pipeline(
+            journal: journal, gate: SettlementGate(), batching: SettlementBatching(maxJobs: maxJobs, window: window))
+    }
+
+    func processAll(_ jobs: [PendingJob], with pipeline: JobPipeline) async -> [JobRunResult] {
+        let firstSeen = firstSeen
+        return await withTaskGroup(of: JobRunResult.self) { group in
+            for job in jobs { group.addTask { await pipeline.process(job, firstSeen: firstSeen) } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+    }
+
+    @Test func dueJobsShareOneTransactionThatLeavesOnceFull() async throws {
+        let journal = try harness.openJournal()
+        let jobs = (1...3).map { harness.addJob($0) }
+        let results = await processAll(jobs, with: pipeline(journal, maxJobs: 3))
+        #expect(results == Array(repeating: .finished(.settled), count: 3))
+        let batches = harness.settler.state.current.batches
+        #expect(batches.count == 1)
+        #expect(Set(batches.first ?? []) == Set(jobs.map(\.address)))
+        let signature = try #require(harness.settler.state.current.sent.first?.signature)
+        for job in jobs {
+            let record = try #require(try await journal.record(for: job.address))
+            #expect(record.submission?.signature == signature)
+            #expect(harness.chain.status(job.address) == .completed(resultCID: record.resultCID ?? ""))
+        }
+        #expect(Set(try await journal.jobs(coveredBy: signature)) == Set(jobs.map(\.address)))
+        let exposition = harness.registry.registry.emitToString()
+        #expect(exposition.contains("cloudmesh_settlement_transactions_total 1"))
+        #expect(exposition.contains("cloudmesh_settlement_jobs_total 3"))
+    }
+
+    @Test func aBatchRefusedForOneJobIsSplitAndTheRestSettle() async throws {
+        let journal = try harness.openJournal()
+        let (first, second, third) = (harness.addJob(1), harness.addJob(2), harness.addJob(3))
+        let pipeline = pipeline(journal, maxJobs: 2)
+        // The first two jobs fill a batch; it is held while another worker completes the second one.
+        harness.settler.control.hang(true)
+        let firstTwo = Task { await processAll([first, second], with: pipeline) }
+        #expect(await eventually { harness.settler.control.entered == 1 })
+        harness.chain.set(second.address, .completed(resultCID: "their-cid"))
+        harness.settler.control.hang(false)
+        // The first job goes back to the queue, where it fills the next batch with the third.
+        let last = await processAll([third], with: pipeline)
+        let results = await firstTwo.value
+        #expect(Set(results + last) == [.finished(.settled), .finished(.lostRace)])
+        #expect(try await journal.record(for: second.address)?.state == .lostRace)
+        for job in [first, third] {
+            let record = try #require(try await journal.record(for: job.address))
+            #expect(record.state == .settled)
+            #expect(harness.chain.status(job.address) == .completed(resultCID: record.resultCID ?? ""))
+        }
+        let batches = harness.settler.state.current.batches
+        #expect(batches.count == 2)
+        #expect(Set(batches.last ?? []) == [first.address, third.address])
+        let events = try await journal.transitions(for: first.address).map(\.event)
+        #expect(events.suffix(4) == ["submitted", "expired", "submitted", "settled"])
+        #expect(harness.lines.current.contains { $0.contains("the batch's transaction failed on another job") })
+    }
+
+    @Test func aBatchNeverHoldsMoreThanFits() async throws {
+        let journal = try harness.openJournal()
+        harness.settler.state.withLock { $0.capacity = 2 }
+        let jobs = (1...5).map { harness.addJob($0) }
+        let results = await processAll(jobs, with: pipeline(journal, maxJobs: 10, window: .milliseconds(20)))
+        #expect(results == Array(repeating: .finished(.settled), count: 5))
+        let batches = harness.settler.state.current.batches
+        #expect(batches.allSatisfy { $0.count <= 2 })
+        #expect(batches.flatMap { $0 }.count == 5, "every job in exactly one transaction")
+    }
+
+    @Test func aCancelledJobLeavesTheQueueUnsent() async throws {
+        let journal = try harness.openJournal()
+        let job = harness.addJob(1)
+        let pipeline = pipeline(journal, maxJobs: 4)
+        let task = Task { await pipeline.process(job, firstSeen: firstSeen) }
+        #expect(await eventually { (try? await journal.record(for: job.address))?.state == .published })
+        task.cancel()
+        #expect(await task.value == .interrupted)
+        #expect(harness.settler.state.current.sent.isEmpty)
+        #expect(try await journal.record(for: job.address)?.state == .published, "the next start settles it")
+    }
+
+    @Test func aTransactionForSeveralJobsIsJournaledAllOrNone() async throws {
+        let journal = try harness.openJournal()
+        let date = Date(timeIntervalSince1970: 1_000)
+        let ready = TestJobs.job(1)
+        let fresh = TestJobs.job(2)
+        for job in [ready, fresh] { _ = try await journal.begin(job, at: date) }
+        for event in [JobEvent.started, .executed(resultDocument: [1]), .published(resultCID: "cid")] {
+            try await journal.apply(event, to: ready.address, at: date)
+        }
+        let transaction = SubmittedTransaction(
+            signature: try Signature(bytes: [UInt8](repeating: 7, count: 64)), lastValidBlockHeight: 9,
+            wireBytes: [1])
+        // The second job cannot be submitted (nothing published): neither row changes.
+        await #expect(throws: JournalError.self) {
+            try await journal.apply(.submitted(transaction), toEach: [ready.address, fresh.address], at: date)
+        }
+        #expect(try await journal.record(for: ready.address)?.state == .published)
+        #expect(try await journal.jobs(coveredBy: transaction.signature).isEmpty)
+    }
+}

@@ -239,6 +239,9 @@ public struct JobPipeline: Sendable {
         if await gate.isPaused { throw SettlementPaused() }
         let state = try await stage(.recheck) { try await stages.source.jobState(of: job.address) }
         if state != .pending { return try await recordGone(record, state: state, logger: logger) }
+        logger.info(
+            "queued for settlement",
+            metadata: ["batch_window_ms": "\(options.settlementBatching.windowMilliseconds)"])
         let outcome = try await stage(.settle) {
             try await batcher.settle(SettlementRequest(job: job, resultCID: resultCID, cost: options.costLamports))
         }

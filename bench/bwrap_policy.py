@@ -4,8 +4,9 @@ reference worker): the same argument vector as the Swift worker's `Sources/Sandb
 /tmp and /job, the code copied in with `--file`, read-only root, minimal environment, `python3 -s main.py`).
 
 Not reproduced here (the Swift SandboxRunner adds them around bwrap): rlimits, the per-job user id when
-running as root, and the job cgroup. `bench/results/sandbox.json` (the Sandbox module's own benchmark)
-puts their cost at about 0.5 ms per job over plain bwrap.
+running as root, the job cgroup, and the seccomp filter (`--seccomp FD`, built with libseccomp in Swift).
+`bench/results/sandbox.json` (the Sandbox module's own benchmark) puts their cost at about 0.5 ms per job
+over plain bwrap; leaving them out makes the ceiling a little higher, so the worker's ratio is conservative.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def bwrap_args(code_fd: int) -> list[str]:
     size = str(TMPFS_BYTES)
     args = ["bwrap", "--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
             "--uid", "65534", "--gid", "65534", "--hostname", "sandbox", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            "--disable-userns", "--assert-userns-disabled",
             "--ro-bind", "/usr", "/usr", *root_entries(),
             "--proc", "/proc", "--dev", "/dev", "--size", size, "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
             "--size", size, "--tmpfs", "/tmp", "--size", size, "--tmpfs", "/job",

@@ -56,12 +56,31 @@ def throughput(suffix: str) -> list[str]:
     data = load("throughput", suffix)
     if data is None:
         return []
-    out = [f"**Throughput** ({worker_line(data)}; slot {data['slot_ms']} ms; {data['levels'][0]['jobs']} trivial jobs pending, `run --once`)", "",
-           "| MAX_CONCURRENT_JOBS | jobs settled/s (wall) | steady (10-90 %) | ceiling: sandboxed `python3 -c pass`/s | ratio |",
-           "| ---: | ---: | ---: | ---: | ---: |"]
+    baseline = {l["concurrency"]: l for l in data.get("baseline_levels", [])}
+    mode = data.get("mode", "single")
+    out = [f"**Throughput** ({worker_line(data)}; slot {data['slot_ms']} ms; {data['levels'][0]['jobs']} trivial jobs pending, `run --once`; "
+           f"settlement: {mode}" + (", with one job per transaction side by side" if baseline else "") + ")", "",
+           "| MAX_CONCURRENT_JOBS | jobs settled/s (wall) | steady (10-90 %) | ceiling: sandboxed `python3 -c pass`/s | ratio "
+           "| jobs per transaction (mean / max) | worker CPU per job | devnet CPU per job |"
+           + (" one job per transaction: jobs/s, ratio, worker / devnet CPU per job |" if baseline else ""),
+           "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" + (" ---: |" if baseline else "")]
+
+    def batches(l: dict) -> str:
+        b = l.get("batches") or {}
+        return f"{b['mean']:.1f} / {b['max']}" if b.get("mean") else "-"
+
+    def cpu(l: dict, key: str) -> str:
+        c = l.get("cpu_per_job") or {}
+        return f"{c[key]:.1f} ms" if key in c else "-"
+
     for l in data["levels"]:
-        out.append(f"| {l['concurrency']} | {l['jobs_per_s']:.2f} ({l['completed']}/{l['jobs']} in {l['wall_s']:.0f} s) | {l['steady_jobs_per_s']:.2f} "
-                   f"| {l['ceiling_runs_per_s']:.1f} | {l['ratio']:.3f}{mark(l['ratio'] >= data['target']['ratio'])} |")
+        row = (f"| {l['concurrency']} | {l['jobs_per_s']:.2f} ({l['completed']}/{l['jobs']} in {l['wall_s']:.0f} s) | {l['steady_jobs_per_s']:.2f} "
+               f"| {l['ceiling_runs_per_s']:.1f} | {l['ratio']:.3f}{mark(l['ratio'] >= data['target']['ratio'])} "
+               f"| {batches(l)} | {cpu(l, 'worker_ms')} | {cpu(l, 'devnet_ms')} |")
+        if baseline:
+            b = baseline.get(l["concurrency"])
+            row += (f" {b['jobs_per_s']:.2f}, {b['ratio']:.3f}, {cpu(b, 'worker_ms')} / {cpu(b, 'devnet_ms')} |" if b else " - |")
+        out.append(row)
     return out + [""]
 
 

@@ -5,21 +5,35 @@ started with `run --once`; rate = N / (worker exit - worker start), every job ch
 `confirmed`. Also the steady rate between 10 % and 90 % of the jobs completed (start-up excluded).
 Ceiling: bare sandboxed `python3 -c pass` runs per second at the same concurrency, measured right before
 and right after the worker at that level (mean of both), with the same bwrap arguments (bench/bwrap_policy.py).
+
+Settlement modes, side by side at every level (the Swift worker): `batched` (the worker's defaults: several
+complete_job instructions per transaction) and `single` (SETTLE_BATCH_SIZE=1, SETTLE_BATCH_WINDOW_MS=0: one
+transaction per job, as before batching). Each run also reports the batch sizes reached (from the worker's
+"complete_job signed and journaled" log lines) and CPU per job of the worker process itself and of the
+devnet (utime + stime from /proc, sampled until the worker exits; the sandboxes' CPU is the ceiling's).
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
-from common import Devnet, Worker, base_parser, choose_worker, machine, now_iso, result_name, write_result
+from common import (Devnet, Worker, base_parser, choose_worker, machine, now_iso, proc_cpu_seconds, result_name,
+                    write_result)
 from bwrap_policy import BASE_ARGS, bwrap_args, code_descriptor
 
 JOB_CODE = "pass\n"
 TARGET_RATIO = 0.5
+# Worker settings of each settlement mode.
+SETTLEMENT_MODES = {
+    "batched": {},
+    "single": {"SETTLE_BATCH_SIZE": "1", "SETTLE_BATCH_WINDOW_MS": "0"},
+}
 
 
 def ceiling(runs: int, concurrency: int) -> float:
@@ -74,14 +88,50 @@ class CompletionSampler:
         return 0.8 * n / (hi - lo) if hi > lo else float("nan")
 
 
-def run_level(kind, concurrency: int, args) -> dict:
-    with Devnet(args.slot_ms, name=f"throughput-c{concurrency}") as devnet:
+class CpuSampler:
+    """utime + stime of the worker process and of the devnet, sampled every `interval` seconds until the worker
+    exits: the last sample is the run's CPU (less than `interval` lost)."""
+
+    def __init__(self, worker_pid: int, devnet_pid: int, interval: float = 0.1) -> None:
+        self.worker_pid, self.devnet_pid, self.interval = worker_pid, devnet_pid, interval
+        self.devnet_start = proc_cpu_seconds(devnet_pid)
+        self.worker = self.devnet = 0.0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self.worker = proc_cpu_seconds(self.worker_pid)
+            except (OSError, ValueError, IndexError):
+                return  # the worker exited
+            self.devnet = proc_cpu_seconds(self.devnet_pid) - self.devnet_start
+            self.stop.wait(self.interval)
+
+
+def batch_sizes(log_path) -> list[int]:
+    """Jobs per complete_job transaction, from the worker's JSON log (empty for a worker without batches)."""
+    sizes = []
+    for line in Path(log_path).read_text(errors="replace").splitlines():
+        if '"complete_job signed and journaled"' not in line:
+            continue
+        try:
+            sizes.append(int(json.loads(line).get("jobs", "1")))
+        except ValueError:
+            continue
+    return sizes
+
+
+def run_level(kind, concurrency: int, args, mode: str) -> dict:
+    with Devnet(args.slot_ms, name=f"throughput-c{concurrency}-{mode}") as devnet:
         bulk = devnet.control("/jobs/bulk", {"count": args.jobs, "status": "pending", "code": JOB_CODE, "title_prefix": f"tp{concurrency}"})
         addresses = bulk["jobs"]
         before = ceiling(args.ceiling_runs, concurrency)
         worker = Worker(kind, devnet, subscribe=False, poll_interval=args.poll_interval, concurrency=concurrency, once=True,
-                        name=f"c{concurrency}")
+                        name=f"c{concurrency}-{mode}", extra_env=SETTLEMENT_MODES.get(mode, {}))
         sampler = CompletionSampler(devnet, addresses, worker.started)
+        cpu = CpuSampler(worker.pid, devnet.proc.pid)
         try:
             code = worker.wait(timeout=args.timeout)
         except subprocess.TimeoutExpired:
@@ -91,6 +141,8 @@ def run_level(kind, concurrency: int, args) -> dict:
         worker.stop()
         sampler.stop.set()
         sampler.thread.join()
+        cpu.stop.set()
+        cpu.thread.join()
         after = ceiling(args.ceiling_runs, concurrency)
         statuses = devnet.job_statuses(addresses)
         completed = sum(1 for a in addresses if statuses.get(a, {}).get("status") == "Completed")
@@ -99,12 +151,19 @@ def run_level(kind, concurrency: int, args) -> dict:
         rate = completed / wall
         ceil = (before + after) / 2
         steady = sampler.steady_rate()
-        print(f"[c={concurrency}] {completed}/{len(addresses)} jobs in {wall:.1f} s = {rate:.2f} jobs/s (steady {steady:.2f}); "
-              f"ceiling {ceil:.1f} runs/s (before {before:.1f}, after {after:.1f}); ratio {rate / ceil:.3f}", flush=True)
-        return {"concurrency": concurrency, "jobs": len(addresses), "completed": completed, "worker_exit_code": code,
+        sizes = batch_sizes(worker.log_path)
+        per_job = {"worker_ms": 1000 * cpu.worker / max(1, completed), "devnet_ms": 1000 * cpu.devnet / max(1, completed)}
+        batches = {"transactions": len(sizes), "mean": sum(sizes) / len(sizes) if sizes else None,
+                   "max": max(sizes, default=None), "histogram": {str(n): sizes.count(n) for n in sorted(set(sizes))}}
+        print(f"[c={concurrency} {mode}] {completed}/{len(addresses)} jobs in {wall:.1f} s = {rate:.2f} jobs/s (steady {steady:.2f}); "
+              f"ceiling {ceil:.1f} runs/s (before {before:.1f}, after {after:.1f}); ratio {rate / ceil:.3f}; "
+              f"batches: {len(sizes)} transactions, mean {batches['mean'] or 0:.1f} jobs, max {batches['max']}; "
+              f"CPU per job: worker {per_job['worker_ms']:.1f} ms, devnet {per_job['devnet_ms']:.1f} ms", flush=True)
+        return {"concurrency": concurrency, "mode": mode, "jobs": len(addresses), "completed": completed, "worker_exit_code": code,
                 "wall_s": round(wall, 3), "jobs_per_s": rate, "steady_jobs_per_s": steady,
                 "ceiling_runs_per_s": ceil, "ceiling_before": before, "ceiling_after": after, "ratio": rate / ceil,
-                "steady_ratio": steady / ceil, "completion_samples": sampler.samples}
+                "steady_ratio": steady / ceil, "batches": batches, "cpu_per_job": per_job,
+                "completion_samples": sampler.samples}
 
 
 def main() -> None:
@@ -114,13 +173,20 @@ def main() -> None:
     parser.add_argument("--ceiling-runs", type=int, default=200, help="sandboxed python3 -c pass runs per ceiling measurement")
     parser.add_argument("--poll-interval", type=float, default=10)
     parser.add_argument("--timeout", type=float, default=900, help="seconds one `run --once` may take")
+    parser.add_argument("--modes", default="batched,single",
+                        help="settlement modes, run side by side at each level: batched (the defaults), single (one job per transaction)")
     args = parser.parse_args()
     kind = choose_worker(args.worker)
-    levels = [run_level(kind, int(c), args) for c in args.levels.split(",")]
+    modes = [m for m in args.modes.split(",") if m in SETTLEMENT_MODES] if kind.name != "reference" else ["single"]
+    runs = {mode: [] for mode in modes}
+    for c in args.levels.split(","):
+        for mode in modes:
+            runs[mode].append(run_level(kind, int(c), args, mode))
+    levels = runs[modes[0]]
     out: dict[str, Any] = {
         "benchmark": "throughput", "when": now_iso(), "machine": machine(), "worker": kind.describe(), "slot_ms": args.slot_ms,
         "job_code": JOB_CODE, "sandbox_args": BASE_ARGS, "target": {"ratio": TARGET_RATIO, "met": all(l["ratio"] >= TARGET_RATIO for l in levels)},
-        "levels": levels,
+        "mode": modes[0], "levels": levels, "baseline_levels": runs[modes[1]] if len(modes) > 1 else [],
     }
     write_result(result_name("throughput", kind, args.out), out)
 

@@ -88,20 +88,35 @@ def discovery(suffix: str) -> list[str]:
     data = load("discovery_cost", suffix)
     if data is None:
         return []
-    out = [f"**Discovery cost** ({worker_line(data)}; bytes = JSON bodies received from the RPC node and PubSub)", "",
-           "| completed jobs | polling: KiB / cycle | polling: CPU ms / cycle | subscription + 10 s poll: KiB / min | CPU ms / min "
-           "| subscription alone: KiB / min | CPU ms / min | one getProgramAccounts: full / dataSlice 0 (KiB) |",
-           "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for s in data["sizes"]:
-        p, sub, alone, g = s["polling"]["per_cycle"], s["subscription"]["per_minute"], s["subscription_long_poll"]["per_minute"], s["get_program_accounts_bytes"]
-        out.append(f"| {s['completed_jobs']:,} | {p['bytes'] / 1024:,.1f} | {p['cpu_ms']:,.1f} | {sub['bytes'] / 1024:,.1f} | {sub['cpu_ms']:,.0f} "
-                   f"| {alone['bytes'] / 1024:,.1f} | {alone['cpu_ms']:,.0f} | {g['full']['bytes'] / 1024:,.1f} / {g['data_slice_0']['bytes'] / 1024:,.1f} |")
+    modes = (("polling", "polling only"), ("subscription", "subscription + 10 s poll"), ("subscription_long_poll", "subscription alone"))
+    head = "".join(f" {name}: KiB / min | CPU ms / min |" for _, name in modes)
+    out = [f"**Discovery cost** ({worker_line(data)}; bytes = JSON bodies received from the RPC node and PubSub; "
+           f"polling every {data['sizes'][0]['polling']['poll_interval_s']:g} s)", "",
+           "| completed jobs | worker |" + head + " one getProgramAccounts: full / dataSlice 0 (KiB) |",
+           "| ---: | --- |" + " ---: | ---: |" * len(modes) + " ---: |"]
+
+    def row(size: dict, results: dict, who: str, sizes: str) -> str:
+        cells = "".join(f" {results[key]['per_minute']['bytes'] / 1024:,.1f} | {results[key]['per_minute']['cpu_ms']:,.0f} |" for key, _ in modes)
+        return f"| {size['completed_jobs']:,} | {who} |{cells} {sizes} |"
+
+    for size in data["sizes"]:
+        g = size["get_program_accounts_bytes"]
+        sizes = f"{g['full']['bytes'] / 1024:,.1f} / {g['data_slice_0']['bytes'] / 1024:,.1f}"
+        out.append(row(size, size, "this worker", sizes))
+        if "baseline" in size:
+            out.append(row(size, size["baseline"], "seed's design", sizes))
     g = data["growth_smallest_to_largest"]
-    out += ["", f"Growth from {data['sizes'][0]['completed_jobs']:,} to {data['sizes'][-1]['completed_jobs']:,} completed jobs, bytes per minute: "
-            f"polling ×{g['polling']['bytes_per_minute']:,.0f}, subscription + 10 s poll ×{g['subscription']['bytes_per_minute']:,.0f}"
-            f"{mark(data['target']['met_with_safety_poll'])}, subscription alone ×{g['subscription_long_poll']['bytes_per_minute']:,.1f}"
-            f"{mark(data['target']['met_subscription_alone'])}.", ""]
-    return out
+    target = data["target"]
+    growth = ", ".join(
+        f"{name} ×{g[key]['bytes_per_minute']:,.2f}{mark(target.get(f'met_{key}', g[key]['bytes_per_minute'] <= target.get('growth_max', 2)))}"
+        for key, name in modes)
+    out += ["", f"Growth from {data['sizes'][0]['completed_jobs']:,} to {data['sizes'][-1]['completed_jobs']:,} completed jobs, "
+            f"bytes per minute (target ×{target.get('growth_max', 2)} or less): {growth}."]
+    if "baseline" in data:
+        b = data["baseline"]["growth_smallest_to_largest"]
+        out.append(f"The seed's design, {data['sizes'][0]['completed_jobs']:,} to {data['baseline']['largest']:,}: "
+                   + ", ".join(f"{name} ×{b[key]['bytes_per_minute']:,.1f}" for key, name in modes) + ".")
+    return out + [""]
 
 
 def memory(suffix: str) -> list[str]:

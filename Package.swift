@@ -28,11 +28,13 @@ let package = Package(
     targets: [
         // Credentials out of URLs, alone or in free text (logs, errors, descriptions, result documents).
         .target(name: "Redaction"),
+        // One retry vocabulary: the Duration-based backoff with jitter and the Retry-After parser of every layer.
+        .target(name: "Retry"),
         // Solana primitives: base58, keys, PDAs, messages, transactions, JSON-RPC client.
         .target(
             name: "Solana",
             dependencies: [
-                "Redaction",
+                "Redaction", "Retry",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "WSClient", package: "swift-websocket"),
@@ -54,7 +56,7 @@ let package = Package(
         .target(
             name: "IPFS",
             dependencies: [
-                "Redaction",
+                "Redaction", "Retry",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -68,7 +70,7 @@ let package = Package(
         .target(
             name: "Sandbox",
             dependencies: [
-                "CSeccomp",
+                "CSeccomp", "Retry",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -76,7 +78,7 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "Solana", "CloudMesh", "IPFS", "Sandbox", "Redaction",
+                "Solana", "CloudMesh", "IPFS", "Sandbox", "Redaction", "Retry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -118,7 +120,7 @@ let package = Package(
         .testTarget(
             name: "SolanaTests",
             dependencies: [
-                "Solana", "DevnetSupport",
+                "Solana", "Retry", "DevnetSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -138,10 +140,11 @@ let package = Package(
             resources: [.copy("Golden")]
         ),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
+        .testTarget(name: "RetryTests", dependencies: ["Retry"]),
         .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "Worker", "IPFS", "DevnetSupport", "Redaction",
+                "Worker", "IPFS", "DevnetSupport", "Redaction", "Retry",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

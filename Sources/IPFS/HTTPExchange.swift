@@ -1,5 +1,7 @@
 import AsyncHTTPClient
+import Foundation
 import NIOCore
+import Retry
 
 /// A complete HTTP response with a body read up to a cap.
 struct HTTPResult: Sendable {
@@ -66,7 +68,7 @@ struct HTTPExchange: Sendable {
             let result = try await once(makeRequest(), bodyLimit: bodyLimit)
             guard RetryPolicy.isRetryable(status: result.status) else { return result }
             let retryAfter = result.retryAfter.flatMap {
-                RetryPolicy.parseRetryAfter($0, now: now())
+                RetryAfter.parse($0, now: Date(timeIntervalSince1970: now()))
             }
             guard let delay = retry.delay(afterAttempt: attempt, retryAfter: retryAfter) else { return result }
             onRetry(result, delay)
@@ -144,7 +146,6 @@ func withDeadline<T: Sendable>(
 extension TimeAmount {
     /// A NIO time amount from a Swift duration.
     init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        self = .nanoseconds(duration.inNanoseconds)
     }
 }

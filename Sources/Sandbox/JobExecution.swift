@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import Retry
 
 #if canImport(Glibc)
     import Glibc
@@ -327,8 +328,7 @@ struct JobExecution {
     static func milliseconds(until deadline: ContinuousClock.Instant) -> Int64 {
         let remaining = deadline - ContinuousClock.now
         guard remaining > .zero else { return 0 }
-        let (seconds, attoseconds) = remaining.components
-        return seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        return remaining.inMilliseconds(roundingUp: true)
     }
 
     /// The returncode as Python's `subprocess` reports it, from a wait status.

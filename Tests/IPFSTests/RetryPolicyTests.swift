@@ -21,17 +21,6 @@ import Testing
         #expect(policy.delay(afterAttempt: 1, retryAfter: .seconds(11)) == nil)  // too long: give up here
     }
 
-    @Test func parsesRetryAfter() {
-        #expect(RetryPolicy.parseRetryAfter("7", now: 0) == .seconds(7))
-        #expect(RetryPolicy.parseRetryAfter(" 0 ", now: 0) == .zero)
-        // 784111777 is Sun, 06 Nov 1994 08:49:37 GMT.
-        #expect(RetryPolicy.parseRetryAfter("Sun, 06 Nov 1994 08:49:37 GMT", now: 784_111_770) == .seconds(7))
-        #expect(RetryPolicy.parseRetryAfter("Sun, 06 Nov 1994 08:49:37 GMT", now: 784_111_800) == .zero)
-        #expect(RetryPolicy.parseRetryAfter("Thu, 29 Feb 2024 00:00:00 GMT", now: 1_709_164_800) == .zero)
-        #expect(RetryPolicy.parseRetryAfter("soon", now: 0) == nil)
-        #expect(RetryPolicy.parseRetryAfter("-1", now: 0) == nil)
-    }
-
     @Test func classifiesStatuses() {
         #expect(RetryPolicy.isRetryable(status: 429))
         #expect(RetryPolicy.isRetryable(status: 503))

@@ -43,7 +43,7 @@ import Testing
         #expect(machine.running[TestJobs.key(3)]?.settling == false)
     }
 
-    @Test func backoffDelaysAndWakeups() {
+    @Test func retryTimesAndWakeups() {
         var machine = Scheduler.StateMachine(maxConcurrent: 4, shard: nil)
         _ = machine.offer(TestJobs.job(1), at: t0)
         _ = machine.prepareAllAndStart(at: t0)
@@ -51,12 +51,6 @@ import Testing
         #expect(machine.prepareAllAndStart(at: t0.addingTimeInterval(7)) == nil)
         #expect(machine.nextWakeup(after: t0) == t0.addingTimeInterval(8))
         #expect(machine.prepareAllAndStart(at: t0.addingTimeInterval(8))?.job.address == TestJobs.key(1))
-        let backoff = Backoff(base: 2, cap: 60, jitter: 0.5)
-        #expect(backoff.delay(afterAttempt: 1, random: 0) == 2)
-        #expect(backoff.delay(afterAttempt: 3, random: 0) == 8)
-        #expect(backoff.delay(afterAttempt: 3, random: 1) == 4)
-        #expect(backoff.delay(afterAttempt: 40, random: 0) == 60)
-        #expect(backoff.delay(afterAttempt: 1000, random: 0) == 60)
     }
 
     @Test func withdrawnJobsAreDroppedUnlessTheJournalHasProgress() {

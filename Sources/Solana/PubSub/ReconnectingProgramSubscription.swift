@@ -1,4 +1,5 @@
 import Logging
+import Retry
 
 /// What a self-reconnecting program subscription reports.
 public enum ProgramSubscriptionEvent: Sendable, Hashable {
@@ -19,7 +20,7 @@ extension SolanaPubSubClient {
         program: PublicKey,
         filters: [AccountFilter] = [],
         commitment: Commitment = .confirmed,
-        backoff: RetryPolicy = RetryPolicy(initialDelay: .milliseconds(500), maxDelay: .seconds(30)),
+        backoff: Backoff = Backoff(initial: .milliseconds(500), maximum: .seconds(30), jitter: 0.2),
         logger: Logger = Logger(label: "solana.pubsub")
     ) -> AsyncStream<ProgramSubscriptionEvent> {
         AsyncStream { continuation in

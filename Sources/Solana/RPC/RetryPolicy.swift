@@ -1,4 +1,5 @@
 import Foundation
+import Retry
 
 /// Capped exponential backoff for transient failures, honouring a server's `Retry-After`.
 public struct RetryPolicy: Sendable, Hashable {
@@ -10,8 +11,8 @@ public struct RetryPolicy: Sendable, Hashable {
     public var maxDelay: Duration
     /// The factor each further failure multiplies the wait by.
     public var multiplier: Double
-    /// The fraction of each wait that is randomised (0 for none, 0.2 for ±20%), so that many clients
-    /// do not retry in lockstep.
+    /// The fraction by which each wait may be shortened at random (0 for none, 0.2 for up to 20 %), so that
+    /// many clients do not retry in lockstep.
     public var jitter: Double
     /// The longest `Retry-After` honoured; longer requests are cut to this.
     public var maxRetryAfter: Duration
@@ -33,17 +34,19 @@ public struct RetryPolicy: Sendable, Hashable {
         self.maxRetryAfter = maxRetryAfter
     }
 
-    /// The wait after failed attempt number `attempt` (1-based): `initialDelay × multiplier^(attempt-1)`,
-    /// capped at `maxDelay`, jittered, and never shorter than the server's `retryAfter` (itself capped at
-    /// `maxRetryAfter`).
+    /// The shared ``Backoff`` this policy waits by.
+    public var backoff: Backoff {
+        Backoff(initial: initialDelay, maximum: maxDelay, multiplier: multiplier, jitter: jitter)
+    }
+
+    /// The wait after failed attempt number `attempt` (1-based): the shared ``Backoff`` (`initialDelay ×
+    /// multiplier^(attempt-1)`, capped at `maxDelay`, shortened by up to `jitter` at random), and never shorter
+    /// than the server's `retryAfter`; a `Retry-After` longer than `maxRetryAfter` is cut to it (the call is
+    /// retried after `maxRetryAfter`).
     public func delay(afterAttempt attempt: Int, retryAfter: Duration? = nil) -> Duration {
-        let exponent = Double(max(0, attempt - 1))
-        let base = min(initialDelay.inSeconds * pow(multiplier, exponent), maxDelay.inSeconds)
-        let spread = base * jitter
-        let jittered = spread > 0 ? base + Double.random(in: -spread...spread) : base
-        var wait = Duration.seconds(max(0, jittered))
-        if let retryAfter { wait = max(wait, min(retryAfter, maxRetryAfter)) }
-        return wait
+        backoff.delay(
+            afterAttempt: attempt, random: Double.random(in: 0..<1),
+            retryAfter: retryAfter.map { min($0, maxRetryAfter) })
     }
 
     /// Runs `operation`, retrying it after a backoff wait while it throws a transient `RetryableError` and
@@ -72,13 +75,5 @@ public struct RetryPolicy: Sendable, Hashable {
                 attempt += 1
             }
         }
-    }
-}
-
-extension Duration {
-    /// The duration in (fractional) seconds.
-    public var inSeconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 }

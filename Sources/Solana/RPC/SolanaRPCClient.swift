@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 import Redaction
+import Retry
 import Synchronization
 
 /// A typed JSON-RPC 2.0 client for a Solana node, over AsyncHTTPClient.
@@ -269,7 +270,7 @@ public final class SolanaRPCClient: Sendable {
             request, timeout: Self.timeAmount(configuration.timeout), logger: logger)
         guard (200..<300).contains(response.status.code) else {
             let excerpt = try await Self.readPrefix(of: response.body, limit: 4096)
-            let retryAfter = response.headers.first(name: "Retry-After").flatMap { Self.parseRetryAfter($0) }
+            let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0, now: Date()) }
             throw SolanaRPCError.httpStatus(
                 url: displayURL, status: Int(response.status.code), retryAfter: retryAfter,
                 bodyExcerpt: bodyExcerpt(excerpt.readableBytesView))
@@ -313,19 +314,6 @@ public final class SolanaRPCClient: Sendable {
     }
 
     static func timeAmount(_ duration: Duration) -> TimeAmount {
-        let parts = duration.components
-        return .nanoseconds(parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000)
-    }
-
-    /// Parses a `Retry-After` value: delay seconds, or an HTTP date.
-    static func parseRetryAfter(_ value: String, now: Date = Date()) -> Duration? {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
-        if let seconds = Int64(trimmed) { return seconds >= 0 ? .seconds(seconds) : nil }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: trimmed) else { return nil }
-        return .milliseconds(max(0, Int64(date.timeIntervalSince(now) * 1000)))
+        .nanoseconds(duration.inNanoseconds)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Sandbox
 import Solana
+import Retry
 
 /// The production ``CodeExecutor``: runs job code through the Sandbox module's runner (bubblewrap, resource
 /// limits, wall-time limit, capped output), with the limits it was created with.

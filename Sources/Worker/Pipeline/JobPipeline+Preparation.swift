@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Solana
 import Synchronization
+import Retry
 
 /// What preparing a job produced, kept until the job gets an execution slot.
 public struct PreparedJob: Sendable, Hashable {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Retry
 import Solana
 
 /// One job's way through the worker, driven by its journaled state:
@@ -334,7 +335,7 @@ public struct JobPipeline: Sendable {
             logger.warning(
                 "transient failure before the job was recorded; will retry", metadata: ["error": "\(failure.message)"])
             let delay = options.backoff.delay(afterAttempt: 1, random: random())
-            return .retry(at: now().addingTimeInterval(delay), hasProgress: false)
+            return .retry(at: now().addingTimeInterval(delay.inSeconds), hasProgress: false)
         }
         do {
             let current = try await journal.record(for: record.address) ?? record
@@ -363,7 +364,7 @@ public struct JobPipeline: Sendable {
                 fallthrough
             case .transient, .inputUnavailable:
                 let delay = options.backoff.delay(afterAttempt: current.attempts + 1, random: random())
-                let retryAt = now().addingTimeInterval(delay)
+                let retryAt = now().addingTimeInterval(delay.inSeconds)
                 let updated = try await journal.apply(
                     .transientFailure(message: failure.message, retryAt: retryAt), to: record.address, at: now())
                 metrics.retryScheduled(stage: failure.stage)
@@ -371,7 +372,7 @@ public struct JobPipeline: Sendable {
                     "transient failure; will retry",
                     metadata: [
                         "stage": "\(failure.stage.rawValue)", "error": "\(failure.error)",
-                        "attempt": "\(updated.attempts)", "retry_in_s": "\(String(format: "%.1f", delay))",
+                        "attempt": "\(updated.attempts)", "retry_in_s": "\(String(format: "%.1f", delay.inSeconds))",
                     ])
                 return .retry(at: retryAt, hasProgress: updated.state != .discovered)
             case .permanent, .invalidJobInput:

@@ -1,3 +1,5 @@
+import Retry
+
 /// How settlement groups jobs into complete_job transactions.
 public struct SettlementBatching: Sendable, Hashable {
     /// The most jobs a transaction may settle when they fit; more never fit in 1,232 bytes.
@@ -18,7 +20,7 @@ public struct SettlementBatching: Sendable, Hashable {
 
     /// ``window`` in whole milliseconds.
     public var windowMilliseconds: Int {
-        Int(window.components.seconds) * 1000 + Int(window.components.attoseconds / 1_000_000_000_000_000)
+        Int(window.inMilliseconds())
     }
 
     /// One job per transaction, sent at once (the seed's behaviour).

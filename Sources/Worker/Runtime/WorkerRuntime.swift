@@ -4,6 +4,7 @@ import IPFS
 import Logging
 import Sandbox
 import Solana
+import Retry
 
 /// The production worker assembled from a ``WorkerConfiguration``: keypair, journal, chain source, gateways,
 /// sandbox, publisher, settler, metrics server, signal handlers, and the ``WorkerService`` run loop.

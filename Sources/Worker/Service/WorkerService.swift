@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Retry
 import Solana
 
 /// The run loop: discovers jobs (subscription pushes plus a poll every `pollInterval` and after every
@@ -46,7 +47,7 @@ public actor WorkerService {
             fundsProbeInterval: Duration = .seconds(30), minimumSettlementBalance: UInt64 = 5_000,
             journalProbeInterval: Duration = .seconds(10), journalProbeBytes: Int = Journal.healthProbeBytes,
             journalRetention: Duration? = nil, lowBalanceLamports: UInt64, oncePollAttempts: Int = 5,
-            pollBackoff: Backoff = Backoff(base: 1, cap: 30, jitter: 0.2)
+            pollBackoff: Backoff = Backoff(initial: .seconds(1), maximum: .seconds(30), jitter: 0.2)
         ) {
             self.maxConcurrentJobs = maxConcurrentJobs
             self.fetchConcurrency = fetchConcurrency ?? 4 * maxConcurrentJobs
@@ -258,7 +259,7 @@ public actor WorkerService {
                     haltError = .pollFailed(attempts: pollFailures, lastError: error.message)
                 } else {
                     let delay = options.pollBackoff.delay(afterAttempt: pollFailures, random: random())
-                    schedule(.pollDue, after: .milliseconds(Int64(delay * 1000)), in: &group)
+                    schedule(.pollDue, after: delay, in: &group)
                 }
             }
         case .update(.pending(let job)):

@@ -1,5 +1,6 @@
 import Foundation
 import Solana
+import Retry
 import Testing
 
 struct TimedOut: Error {}
@@ -249,7 +250,7 @@ struct SolanaPubSubClientTests {
         let events = SolanaPubSubClient.reconnectingProgramSubscription(
             configuration: .init(url: server.url, requestTimeout: .seconds(5), pingInterval: nil),
             program: Fixture.program, filters: [.dataSize(4)],
-            backoff: RetryPolicy(initialDelay: .milliseconds(20), maxDelay: .milliseconds(100), jitter: 0))
+            backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(100)))
         let seen = try await within { () -> [String] in
             var seen: [String] = []
             for await event in events {

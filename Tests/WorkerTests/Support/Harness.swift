@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Prometheus
+import Retry
 import Solana
 import Worker
 
@@ -53,7 +54,7 @@ final class Harness: Sendable {
     func openJournal() throws -> Journal { try Journal(directory: directory) }
 
     func pipeline(
-        journal: Journal, gate: SettlementGate, backoff: Backoff = Backoff(base: 0.01, cap: 0.05, jitter: 0),
+        journal: Journal, gate: SettlementGate, backoff: Backoff = Backoff(initial: .milliseconds(10), maximum: .milliseconds(50)),
         codeFetchTimeout: Duration = .seconds(30), codeRetrievalDeadline: Duration = .seconds(600),
         batching: SettlementBatching = .single
     ) -> JobPipeline {
@@ -79,7 +80,7 @@ final class Harness: Sendable {
                 fundsProbeInterval: .milliseconds(20), minimumSettlementBalance: 100_000,
                 journalProbeInterval: .milliseconds(20),
                 lowBalanceLamports: 10_000_000,
-                oncePollAttempts: 3, pollBackoff: Backoff(base: 0.01, cap: 0.02, jitter: 0)),
+                oncePollAttempts: 3, pollBackoff: Backoff(initial: .milliseconds(10), maximum: .milliseconds(20))),
             journal: journal, source: source, balanceMonitor: settler,
             pipeline: pipeline ?? self.pipeline(journal: journal, gate: gate),
             gate: gate, health: health, metrics: metrics, logger: logger)

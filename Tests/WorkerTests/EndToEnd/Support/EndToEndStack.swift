@@ -75,11 +75,13 @@ final class EndToEndStack: Sendable {
             name: name, directory: directory, address: try PublicKey(base58: pubkey), environment: environment)
     }
 
-    /// Starts the worker binary for `setup`.
-    func start(_ setup: WorkerSetup, arguments: [String] = [], extra: [String: String] = [:]) throws -> WorkerProcess {
+    /// Starts the worker binary for `setup`, through `commandPrefix` when one is given (see ``WorkerProcess``).
+    func start(
+        _ setup: WorkerSetup, arguments: [String] = [], extra: [String: String] = [:], commandPrefix: [String] = []
+    ) throws -> WorkerProcess {
         try WorkerProcess(
             name: setup.name, directory: setup.directory, environment: setup.environment.merging(extra) { $1 },
-            arguments: arguments)
+            arguments: arguments, commandPrefix: commandPrefix)
     }
 
     /// Runs `cloudmesh-worker --once` for `setup` and returns it once it exited 0.

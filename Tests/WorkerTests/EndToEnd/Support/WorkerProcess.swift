@@ -24,8 +24,13 @@ final class WorkerProcess: @unchecked Sendable {
     private let process = Process()
     private let lock = NSLock()
 
-    /// Starts the binary with exactly `environment` (plus PATH and HOME) in `directory`.
-    init(name: String, directory: URL, environment: [String: String], arguments: [String]) throws {
+    /// Starts the binary with exactly `environment` (plus PATH and HOME) in `directory`. A non-empty
+    /// `commandPrefix` is run instead, with the binary and `arguments` after it (a wrapper such as `setpriv …
+    /// --` that ends by executing them in its own process, so ``processIdentifier`` stays the worker's).
+    init(
+        name: String, directory: URL, environment: [String: String], arguments: [String],
+        commandPrefix: [String] = []
+    ) throws {
         self.name = name
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
             throw EndToEndFailure("no worker binary at \(Self.binary): run `swift build --product cloudmesh-worker`")
@@ -38,8 +43,13 @@ final class WorkerProcess: @unchecked Sendable {
                 throw EndToEndFailure("cannot create \(url.path)")
             }
         }
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
+        if let wrapper = commandPrefix.first {
+            process.executableURL = URL(fileURLWithPath: wrapper)
+            process.arguments = commandPrefix.dropFirst() + [Self.binary] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: Self.binary)
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory
         var childEnvironment = environment
         let parent = ProcessInfo.processInfo.environment
@@ -64,6 +74,9 @@ final class WorkerProcess: @unchecked Sendable {
 
     /// Whether the worker is still running.
     var isRunning: Bool { process.isRunning }
+
+    /// The process id of the worker (of its command prefix, which executes the worker in place).
+    var processIdentifier: Int32 { process.processIdentifier }
 
     /// Sends `signal` to the worker.
     func send(_ signal: Int32) {

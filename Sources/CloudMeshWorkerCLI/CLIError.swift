@@ -20,12 +20,15 @@ enum ExitStatus: Int32, CaseIterable {
     case notSettled = 5
     /// The CloudMesh program (or its rules) refused the request; retrying the same request will not help.
     case refused = 6
+    /// `run` was stopped at once by a second SIGINT or SIGTERM (as a shell reports SIGINT); unfinished jobs
+    /// resume from the journal next start.
+    case interrupted = 130
 
     /// One line per status, for help texts.
     static let summary = """
         Exit status: 0 ok; 1 failure (network, IPFS, verification; retrying may help); 2 usage or configuration \
         error; 3 job not found; 4 insufficient funds; 5 the job has no result (pending, cancelled, or --wait \
-        timed out); 6 refused by the CloudMesh program.
+        timed out); 6 refused by the CloudMesh program; 130 run stopped at once by a second signal.
         """
 }
 

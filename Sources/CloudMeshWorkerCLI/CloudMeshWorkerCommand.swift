@@ -78,6 +78,7 @@ struct CloudMeshWorkerCommand: AsyncParsableCommand {
         }
         if !message.isEmpty { Console.note(CredentialRedaction.redact(message)) }
         if code == .validationFailure { return .usage }
-        return code.rawValue == ExitStatus.usage.rawValue ? .usage : .failure
+        return ExitStatus(rawValue: code.rawValue).flatMap { [.usage, .interrupted].contains($0) ? $0 : nil }
+            ?? .failure
     }
 }

@@ -24,7 +24,7 @@ import Testing
             address: HostAndPort(host: "127.0.0.1", port: 0), registry: harness.registry.registry, health: health,
             logger: Logger(label: "metrics-test", factory: { _ in SwiftLogNoOpLogHandler() }))
         let port = Locked<Int?>(nil)
-        let serving = Task { try await server.run { bound in port.withLock { $0 = bound } } }
+        let serving = Task { try await server.service { bound in port.withLock { $0 = bound } }.run() }
         defer { serving.cancel() }
         #expect(await eventually { port.current != nil })
         let bound = try #require(port.current)

@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Prometheus
+import ServiceLifecycle
 
 /// Serves `GET /metrics` (Prometheus text format) and `GET /healthz` (200 when healthy, 503 otherwise, with
 /// a JSON body, see ``HealthReport``) at `METRICS_ADDR`.
@@ -19,9 +20,14 @@ public struct MetricsServer: Sendable {
         self.logger = logger
     }
 
-    /// Serves until the calling task is cancelled; `onStarted` receives the port actually bound (useful with
-    /// port 0).
-    public func run(onStarted: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    /// The server as a swift-service-lifecycle `Service`: it serves until its group shuts down gracefully (or
+    /// the task is cancelled); `onStarted` receives the port actually bound (useful with port 0). A failure
+    /// (e.g. the address in use) is logged and ends only the server, never the worker.
+    public func service(onStarted: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
+        Serving(application: application(onStarted: onStarted), address: address, logger: logger)
+    }
+
+    private func application(onStarted: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         let router = Router()
         let registry = registry
         let health = health
@@ -37,11 +43,31 @@ public struct MetricsServer: Sendable {
                 body: .init(byteBuffer: ByteBuffer(bytes: report.json.bytes)))
         }
         let port = address.port
-        let app = Application(
+        let host = address.host
+        let logger = logger
+        return Application(
             router: router,
-            configuration: .init(address: .hostname(address.host, port: port), serverName: "cloudmesh-worker"),
-            onServerRunning: { channel in await onStarted(channel.localAddress?.port ?? port) },
+            configuration: .init(address: .hostname(host, port: port), serverName: "cloudmesh-worker"),
+            onServerRunning: { channel in
+                let bound = channel.localAddress?.port ?? port
+                logger.info("serving /metrics and /healthz", metadata: ["address": "\(host):\(bound)"])
+                await onStarted(bound)
+            },
             logger: logger)
-        try await app.run()
+    }
+
+    /// Runs the application, logging a failure instead of throwing it.
+    private struct Serving<App: ApplicationProtocol>: Service {
+        let application: App
+        let address: HostAndPort
+        let logger: Logger
+
+        func run() async throws {
+            do {
+                try await application.run()
+            } catch {
+                logger.error("the metrics server stopped", metadata: ["address": "\(address)", "error": "\(error)"])
+            }
+        }
     }
 }

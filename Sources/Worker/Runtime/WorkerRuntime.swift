@@ -2,12 +2,15 @@ import CloudMesh
 import Foundation
 import IPFS
 import Logging
-import Sandbox
-import Solana
 import Retry
+import Sandbox
+import ServiceLifecycle
+import Solana
 
 /// The production worker assembled from a ``WorkerConfiguration``: keypair, journal, chain source, gateways,
-/// sandbox, publisher, settler, metrics server, signal handlers, and the ``WorkerService`` run loop.
+/// sandbox, publisher, settler, and the ``WorkerService`` run loop, which runs with the metrics server in one
+/// swift-service-lifecycle `ServiceGroup`: SIGTERM and SIGINT shut it down gracefully, a second one stops it at
+/// once, and a `--once` run ends the group when it finishes.
 ///
 /// ```swift
 /// let configuration = try WorkerRuntime.loadConfiguration(flags: ["POLL_INTERVAL": "5"])
@@ -209,41 +212,50 @@ public struct WorkerRuntime: Sendable {
                     "\(configuration.subscribe && !options.once ? "subscription + polling" : "polling")",
                 "state_dir": "\(configuration.stateDirectory)",
             ])
-        let signals =
-            options.handleSignals
-            ? Self.installSignalHandlers(
-                service: service, hardStopAfter: .seconds(configuration.shutdownGrace) + Self.shutdownMargin,
-                logger: logger) : nil
-        let metricsTask = configuration.metricsAddress.map { address in
-            let server = MetricsServer(
-                address: address, registry: registry, health: health, logger: logger)
-            let onStarted = options.onMetricsServerStarted
-            return Task {
-                do {
-                    try await server.run { port in
-                        logger.info(
-                            "serving /metrics and /healthz", metadata: ["address": "\(address.host):\(port)"])
-                        await onStarted(port)
-                    }
-                } catch {
-                    logger.error(
-                        "the metrics server stopped", metadata: ["address": "\(address)", "error": "\(error)"])
-                }
-            }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if options.handleSignals {
+            services.append(
+                .init(
+                    service: SecondSignal(logger: logger), successTerminationBehavior: .ignore,
+                    failureTerminationBehavior: .cancelGroup))
         }
+        if let address = configuration.metricsAddress {
+            let server = MetricsServer(address: address, registry: registry, health: health, logger: logger)
+            services.append(
+                .init(
+                    service: server.service(onStarted: options.onMetricsServerStarted),
+                    successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore))
+        }
+        let worker = WorkerRunService(service: service, once: options.once)
+        services.append(
+            .init(
+                service: worker, successTerminationBehavior: .gracefullyShutdownGroup,
+                failureTerminationBehavior: .gracefullyShutdownGroup))
+        var group = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: options.handleSignals ? [.sigterm, .sigint] : [],
+            cancellationSignals: [], logger: logger)
+        // Running jobs get SHUTDOWN_GRACE; cancelled work then has the margin to unwind before the group
+        // cancels what is left, and a task that ignores cancellation ends the process after 5 s more.
+        group.maximumGracefulShutdownDuration = .seconds(configuration.shutdownGrace) + Self.shutdownMargin
+        group.maximumCancellationDuration = .seconds(5)
         defer {
-            metricsTask?.cancel()
-            withExtendedLifetime(signals) {}
             withExtendedLifetime(stateLock) {}
+            gatewayClient.shutdown { _ in }
         }
-        defer { gatewayClient.shutdown { _ in } }
         do {
-            let summary = try await service.run(once: options.once)
-            options.output(Self.describe(summary, once: options.once))
-            return summary
-        } catch {
+            try await ServiceGroup(configuration: group).run()
+        } catch let error as SecondSignal.Received {
+            throw WorkerRuntimeError(.interrupted, [error.description])
+        } catch let error as WorkerService.RunError {
             throw WorkerRuntimeError(.runtime, [error.description])
+        } catch {
+            throw WorkerRuntimeError(.runtime, ["\(error)"])
         }
+        guard let summary = worker.summary.withLock({ $0 }) else {
+            throw WorkerRuntimeError(.interrupted, ["the worker was cancelled before it finished"])
+        }
+        options.output(Self.describe(summary, once: options.once))
+        return summary
     }
 
     /// One line describing what a run did.
@@ -284,36 +296,10 @@ public struct WorkerRuntime: Sendable {
         return loaded.keypair
     }
 
-    /// How long a shutdown may take beyond `SHUTDOWN_GRACE` before the process exits regardless: time for
-    /// cancelled fetches, uploads and RPC calls to unwind. Whatever is still hanging then is abandoned; the
-    /// journal (committed step by step) resumes it next start.
+    /// How long a shutdown may take beyond `SHUTDOWN_GRACE` before the service group cancels what is left:
+    /// time for cancelled fetches, uploads and RPC calls to unwind. The journal (committed step by step)
+    /// resumes whatever was abandoned next start.
     static let shutdownMargin: Duration = .seconds(8)
-
-    private static func installSignalHandlers(service: WorkerService, hardStopAfter: Duration, logger: Logger)
-        -> SignalHandlers
-    {
-        SignalHandlers { signal, count in
-            if count == 1 {
-                logger.notice(
-                    "signal received: finishing running jobs, then stopping (send it again to stop at once)",
-                    metadata: ["signal": "\(signal)"])
-                service.shutdown()
-                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(hardStopAfter.inSeconds * 1000)))
-                {
-                    logger.warning(
-                        """
-                        shutdown is taking longer than SHUTDOWN_GRACE plus \(Int(shutdownMargin.inSeconds)) s: \
-                        exiting now; unfinished jobs resume from the journal next start
-                        """)
-                    exit(0)
-                }
-            } else {
-                logger.warning(
-                    "second signal: stopping now; unfinished jobs resume from the journal next start")
-                exit(130)
-            }
-        }
-    }
 
     private static func absolute(_ path: String) -> String {
         URL(fileURLWithPath: path).standardizedFileURL.path

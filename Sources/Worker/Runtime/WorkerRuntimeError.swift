@@ -1,5 +1,6 @@
-/// Why the worker could not start or stopped: a configuration problem (exit code 2) or a runtime failure
-/// (exit code 1). Each line says what is wrong and, for configuration problems, what to set.
+/// Why the worker could not start or stopped: a configuration problem (exit code 2), a runtime failure (exit
+/// code 1), or a second signal that stopped it at once (exit code 130). Each line says what is wrong and, for
+/// configuration problems, what to set.
 public struct WorkerRuntimeError: Error, Sendable, CustomStringConvertible {
     /// The two ways of failing.
     public enum Kind: Sendable, Hashable {
@@ -7,6 +8,8 @@ public struct WorkerRuntimeError: Error, Sendable, CustomStringConvertible {
         case configuration
         /// Something failed while running.
         case runtime
+        /// Stopped at once by a second SIGINT or SIGTERM; unfinished jobs resume next start.
+        case interrupted
     }
 
     /// Which way it failed.
@@ -25,8 +28,15 @@ public struct WorkerRuntimeError: Error, Sendable, CustomStringConvertible {
         self.init(.configuration, error.problems.map(\.description))
     }
 
-    /// The process exit code: 2 for configuration problems, 1 for runtime failures.
-    public var exitCode: Int32 { kind == .configuration ? 2 : 1 }
+    /// The process exit code: 2 for configuration problems, 1 for runtime failures, 130 (as for SIGINT) when a
+    /// second signal stopped the worker.
+    public var exitCode: Int32 {
+        switch kind {
+        case .configuration: 2
+        case .runtime: 1
+        case .interrupted: 130
+        }
+    }
 
     /// The lines, joined.
     public var description: String { lines.joined(separator: "\n") }

@@ -161,10 +161,18 @@ struct CgroupLayout: Sendable, Equatable {
         }
     }
 
-    /// Creates a directory if it does not exist; returns a problem description on failure.
+    /// Creates a directory if it does not exist, and checks that this process may create cgroups in it (one
+    /// left by a worker that ran as another user, root say, may not be writable); returns a problem
+    /// description on failure.
     private static func makeDirectory(_ path: String) -> String? {
-        if mkdir(path, 0o755) == 0 || errno == EEXIST { return nil }
-        return "cannot create \(path): \(SystemErrorText.describe(errno))"
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+            return "cannot create \(path): \(SystemErrorText.describe(errno))"
+        }
+        guard access(path, W_OK | X_OK) == 0 else {
+            return "cannot create cgroups in \(path): \(SystemErrorText.describe(errno)) (made by another user, "
+                + "e.g. a worker that ran as root: remove it, or give this user write access)"
+        }
+        return nil
     }
 
     /// Joins path components, dropping empty ones and duplicate slashes.

@@ -21,6 +21,9 @@ public enum SandboxError: Error, Sendable, Equatable, CustomStringConvertible {
     case secretsVisible([String])
     /// The job's cgroup could not be created after a few attempts; the job is not run without its limits.
     case cgroupUnavailable(String)
+    /// A worker that is not root has no cgroup to bound each job's processes, and cgroups were not turned off
+    /// explicitly: it refuses to start rather than run jobs whose process count nothing of its own bounds.
+    case processesUnbounded(problems: [String])
 
     /// An explanation for the operator.
     public var description: String {
@@ -51,6 +54,10 @@ public enum SandboxError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the job's cgroup could not be created (\(problem)); the job is not run without its process and "
                 + "memory limits and is tried again later. Fix the cgroup hierarchy (permissions, pids limit of the "
                 + "worker's own cgroup), or set SANDBOX_CGROUPS=off to rely on rlimits only"
+        case .processesUnbounded(let problems):
+            return "a worker not running as root bounds each job's processes with a cgroup, and it can create none "
+                + "(\(problems.joined(separator: "; "))): give it a delegated cgroup (systemd: Delegate=yes), or set "
+                + "SANDBOX_CGROUPS=off and bound the worker's user with LimitNPROC= or `ulimit -u`"
         case .secretsVisible(let paths):
             return "job code could read \(paths.joined(separator: ", ")) (inside a directory bound into the sandbox): "
                 + "move it out of /usr and the sandbox's read-only paths, or accept it with "

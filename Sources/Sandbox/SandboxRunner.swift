@@ -73,6 +73,9 @@ public final class SandboxRunner: JobCodeRunner {
         } else {
             cgroupProblems = ["cgroups are disabled by configuration"]
         }
+        if bubblewrap != nil, configuration.cgroups == .automatic, geteuid() != 0, !(layout?.limitsProcesses ?? false) {
+            throw .processesUnbounded(problems: cgroupProblems.isEmpty ? ["no pids controller"] : cgroupProblems)
+        }
         self.configuration = configuration
         self.settings = RunnerSettings(
             configuration: configuration, bubblewrap: bubblewrap, seccompFilter: seccompFilter, cgroupLayout: layout,
@@ -149,8 +152,8 @@ public final class SandboxRunner: JobCodeRunner {
             missing.append(
                 settings.switchesUser
                     ? "processes are bounded per process tree by RLIMIT_NPROC only"
-                    : "the process count is bounded only by the pid namespace and the timeout (RLIMIT_NPROC does "
-                        + "not apply to a job running as the worker's user)")
+                    : "the process count is bounded only by the worker user's RLIMIT_NPROC, shared by the worker and "
+                        + "every job (set LimitNPROC= or `ulimit -u` for that user), and by the timeout")
         }
         if !(layout?.limitsMemory ?? false) {
             missing.append("memory is bounded per process (RLIMIT_AS), not for the job as a whole")

@@ -18,10 +18,9 @@ import Testing
 /// holds a safety limit so that a runaway fork bomb cannot exhaust the host's pids, and at the end every
 /// process left in it is killed and the directories are removed.
 ///
-/// Two gaps of the sandbox's non-root path are recorded as known issues (each turns into a failure once it
-/// is fixed, so that the expectation is then kept for good): a job's processes are bounded only by the uid's
-/// `RLIMIT_NPROC` as a whole, not by `SANDBOX_MAX_PROCESSES`; and a worker whose cgroup holds a
-/// `cloudmesh-sandbox` directory made by a root worker refuses to start instead of falling back to rlimits.
+/// Without a cgroup to bound each job's processes, a non-root worker refuses to start (status 2, naming why
+/// and the two fixes) unless `SANDBOX_CGROUPS=off` says so explicitly; then its jobs are bounded by the
+/// worker user's `RLIMIT_NPROC` as a whole, which the operator sets (`LimitNPROC=`, `ulimit -u`).
 ///
 /// The delegated cgroup v2 path (systemd `Delegate=yes`) cannot be reached on this project's hybrid hosts;
 /// `SandboxTests`' `ConfigurationTests` cover it through fake hierarchies only.
@@ -39,10 +38,6 @@ struct UnprivilegedWorkerEndToEndTests {
     /// `pids.max` of the scratch cgroup: far above ``workerProcessLimit``, it only protects the host when no
     /// rlimit holds a fork bomb.
     static let safetyNet = 1024
-    /// Processes of a job beyond its own: bubblewrap outside and as the pid namespace's init, and the
-    /// worker's thread that waits for the job, with one to spare.
-    static let perJobOverhead = 4
-
     /// Forks for ever. After a refusal each process waits 20 ms before it tries again: the bomb still takes
     /// every process it may have, but leaves the CPU to the end-to-end tests running beside this one.
     static let forkBomb = """
@@ -58,7 +53,9 @@ struct UnprivilegedWorkerEndToEndTests {
     /// and why, runs an ordinary job, ends a fork bomb at its timeout with the uid's `RLIMIT_NPROC` holding
     /// it (never the scratch cgroup's safety net), runs a job after it, exits 0 on SIGTERM and leaves no
     /// process behind.
-    @Test("As uid 65534 without cgroups: warns rlimits only, runs jobs, survives a fork bomb, exits 0 on SIGTERM")
+    @Test(
+        "As uid 65534 without cgroups: refuses unless SANDBOX_CGROUPS=off; then runs jobs on rlimits, survives a fork bomb"
+    )
     func unprivilegedWorkerWithoutCgroups() async throws {
         let stack = try await EndToEndStack.start()
         defer { stack.stop() }
@@ -69,7 +66,19 @@ struct UnprivilegedWorkerEndToEndTests {
         let prefix =
             scratch.joiningPrefix + UnprivilegedHost.limitingProcesses(to: Self.workerProcessLimit)
             + UnprivilegedHost.dropToNobody
-        let worker = try stack.start(setup, commandPrefix: prefix)
+        // No cgroup can bound a job's processes, and nobody said that is fine: the worker refuses to start.
+        let refused = try stack.start(setup, commandPrefix: prefix)
+        #expect(try await refused.waitForExit(timeout: .seconds(60)) == .init(signaled: false, status: 2))
+        let reason = refused.log
+        #expect(reason.contains("a worker not running as root bounds each job's processes with a cgroup"), "\(reason)")
+        #expect(reason.contains("Delegate=yes") && reason.contains("SANDBOX_CGROUPS=off"))
+        for directory in scratch.directories {
+            #expect(
+                reason.contains("cannot create \(directory)/cloudmesh-sandbox: Permission denied"),
+                "the refusal should name \(directory): \(reason)")
+        }
+
+        let worker = try stack.start(setup, extra: ["SANDBOX_CGROUPS": "off"], commandPrefix: prefix)
         try await waitForStart(worker)
 
         // It runs as uid and gid 65534, without supplementary groups or capabilities.
@@ -84,14 +93,10 @@ struct UnprivilegedWorkerEndToEndTests {
         let warning = try #require(
             log.split(separator: "\n").first { $0.contains(" warning cgroup limits are not fully available: ") },
             "no warning about cgroups in the log:\n\(worker.tail())")
-        #expect(warning.contains("the process count is bounded only by the pid namespace and the timeout"))
+        #expect(warning.contains("the process count is bounded only by the worker user's RLIMIT_NPROC"))
         #expect(warning.contains("memory is bounded per process (RLIMIT_AS), not for the job as a whole"))
         #expect(warning.contains("leftover processes are killed through the pid namespace"))
-        for directory in scratch.directories {
-            #expect(
-                warning.contains("cannot create \(directory)/cloudmesh-sandbox: Permission denied"),
-                "the warning should name \(directory): \(warning)")
-        }
+        #expect(warning.contains("cgroups are disabled by configuration"))
         let isolation = try #require(log.split(separator: "\n").first { $0.contains(" info sandbox isolation=") })
         #expect(isolation.contains("runs as the worker's user"))
         #expect(isolation.contains("\(Self.maxProcesses) processes"))
@@ -123,18 +128,6 @@ struct UnprivilegedWorkerEndToEndTests {
             peak <= Self.workerProcessLimit,
             "uid 65534 had \(peak) processes and threads, over its RLIMIT_NPROC of \(Self.workerProcessLimit)")
         #expect(scratch.safetyNetRefusals() == 0, "the scratch cgroup's pids.max, not RLIMIT_NPROC, stopped forks")
-        withKnownIssue(
-            """
-            A worker that is not root and has no pids cgroup applies no RLIMIT_NPROC to its jobs \
-            (JobExecution.rlimits() adds it only when it switches uid), so SANDBOX_MAX_PROCESSES is not \
-            enforced: a job can take every process the worker's uid may have.
-            """
-        ) {
-            #expect(
-                peak <= idle + Self.maxProcesses + Self.perJobOverhead,
-                "\(peak) processes: \(idle) of the idle worker + the job's \(Self.maxProcesses) + overhead exceeded")
-        }
-
         // The worker survived its uid's process limit being reached: a job created now settles.
         let after = try await stack.createJob(code: "print(6 * 7)", title: "after-the-bomb")
         try await poll("the job after the bomb to settle", worker: worker) { try await stack.isCompleted(after) }
@@ -149,9 +142,9 @@ struct UnprivilegedWorkerEndToEndTests {
     }
 
     /// A cgroup where a worker running as root once made its `cloudmesh-sandbox` (the test process's own
-    /// cgroup on this project's machines, after any other end-to-end test): the unprivileged worker should
-    /// start as in the first test. It does not (known issue).
-    @Test("As uid 65534 in a cgroup where a root worker left its cloudmesh-sandbox: still starts on rlimits")
+    /// cgroup on this project's machines, after any other end-to-end test): the directory exists but this
+    /// user cannot create cgroups in it, and the refusal says so instead of failing on the first job.
+    @Test("As uid 65534 in a cgroup where a root worker left its cloudmesh-sandbox: a refusal that names it")
     func unprivilegedWorkerBesideARootWorkersCgroup() async throws {
         let stack = try await EndToEndStack.start()
         defer { stack.stop() }
@@ -166,22 +159,14 @@ struct UnprivilegedWorkerEndToEndTests {
         }
 
         let worker = try stack.start(setup, commandPrefix: scratch.joiningPrefix + UnprivilegedHost.dropToNobody)
-        try await withKnownIssue(
-            """
-            CgroupLayout.detect accepts an existing cloudmesh-sandbox directory (mkdir's EEXIST) without checking \
-            that the worker may create cgroups in it; every job cgroup then fails with EACCES, and the start-up \
-            probe job is refused, so the worker exits with a configuration error instead of starting on rlimits.
-            """
-        ) {
-            try await waitForStart(worker)
-            let warning = worker.log.split(separator: "\n").first {
-                $0.contains(" warning cgroup limits are not fully available: ")
-            }
-            #expect(warning?.contains("Permission denied") == true, "\(worker.tail())")
-        } matching: { issue in
-            "\(issue.error.map { "\($0)" } ?? "")".contains("the job's cgroup could not be created")
+        #expect(try await worker.waitForExit(timeout: .seconds(60)) == .init(signaled: false, status: 2))
+        for directory in scratch.directories {
+            #expect(
+                worker.log.contains("cannot create cgroups in \(directory)/cloudmesh-sandbox: Permission denied"),
+                "\(worker.tail())")
         }
-        if worker.isRunning { try await stack.stopGracefully(worker) }
+        #expect(worker.log.contains("made by another user, e.g. a worker that ran as root"))
+        #expect(!worker.log.contains("the job's cgroup could not be created"), "refused before any job")
     }
 
     // MARK: - Helpers

@@ -196,6 +196,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def portable_path(text: str) -> str:
+    """`text` relative to the checkout when it is a path inside it, its file name when it is a path outside,
+    unchanged otherwise: results files name no path of one particular machine."""
+    if not text.startswith("/"):
+        return text
+    try:
+        return str(Path(text).resolve().relative_to(REPO.resolve()))
+    except ValueError:
+        return Path(text).name
+
+
 class WorkerKind:
     """Which worker runs: the Swift binary or the reference (seed's design) Python worker."""
 
@@ -213,8 +224,8 @@ class WorkerKind:
         return self.name == "reference" or self.no_subscribe_flag or "SUBSCRIBE" in self.help_text
 
     def describe(self) -> dict:
-        """For the results file."""
-        out: dict[str, Any] = {"name": self.name, "command": self.command}
+        """For the results file (paths relative to the checkout, or only a file name, never a machine's path)."""
+        out: dict[str, Any] = {"name": self.name, "command": [portable_path(part) for part in self.command]}
         if self.name == "swift":
             binary = Path(self.command[0])
             out["binary_mtime"] = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(binary.stat().st_mtime))

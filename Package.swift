@@ -45,12 +45,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The CloudMesh program binding: Borsh, the Job account, instructions, Anchor errors.
+        // The CloudMesh program binding: Borsh, the Job account and its filters, instructions, Anchor errors,
+        // reading jobs (JobCatalog) and sending signed instructions (SignedInstructions).
         .target(
             name: "CloudMesh",
             dependencies: [
                 "Solana",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // IPFS: CIDs, UnixFS/dag-pb, CAR, verified retrieval, publishing.
@@ -87,7 +89,6 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CloudMesh
 import Foundation
 import Solana
 import Worker

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CloudMesh
 import Worker
 
 /// `show`: every field of one job, and this worker's journal record of it.

@@ -12,11 +12,6 @@ import Solana
 /// self-reconnecting `programSubscribe` with the same filters. An account that is not a usable Job of the
 /// program (malformed data, wrong owner) is counted in the metrics and logged once per address, never fatal.
 public struct ChainJobSource: JobSource {
-    /// The server-side filters selecting Job accounts: discriminator at offset 0, 308 bytes of data.
-    public static let filters: [AccountFilter] = [
-        .memcmp(offset: 0, bytes: Job.discriminator), .dataSize(UInt64(Job.accountSize)),
-    ]
-
     let client: SolanaRPCClient
     let programID: PublicKey
     let subscription: SolanaPubSubClient.Configuration?
@@ -68,7 +63,7 @@ public struct ChainJobSource: JobSource {
             return AsyncStream { $0.finish() }
         }
         let events = SolanaPubSubClient.reconnectingProgramSubscription(
-            configuration: subscription, program: programID, filters: Self.filters,
+            configuration: subscription, program: programID, filters: Job.accountFilters,
             commitment: .confirmed,
             logger: logger)
         let logger = logger

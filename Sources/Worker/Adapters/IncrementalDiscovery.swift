@@ -1,3 +1,4 @@
+import CloudMesh
 import Logging
 import Solana
 
@@ -133,7 +134,7 @@ actor IncrementalDiscovery {
         let started = ContinuousClock.now
         let newest = try await newestSignature()
         let listing = try await client.getProgramAccountAddresses(
-            programID, filters: ChainJobSource.filters, commitment: .confirmed)
+            programID, filters: Job.accountFilters, commitment: .confirmed)
         let found = try await read(listing.value, keepingNotPending: false).pending
         candidates = found
         lastFullScan = .now

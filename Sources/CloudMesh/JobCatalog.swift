@@ -1,4 +1,3 @@
-import CloudMesh
 import Foundation
 import Solana
 
@@ -48,10 +47,8 @@ public struct JobCatalog: Sendable {
     public func list(owner: PublicKey? = nil, status: JobStatus? = nil) async throws(SolanaRPCError)
         -> (jobs: [JobListing], skipped: Int)
     {
-        var filters: [AccountFilter] = [
-            .dataSize(UInt64(Job.accountSize)), .memcmp(offset: 0, bytes: Job.discriminator),
-        ]
-        if let owner { filters.append(.memcmp(offset: 8, bytes: owner.bytes)) }
+        var filters = Job.accountFilters
+        if let owner { filters.append(Job.ownerFilter(owner)) }
         let accounts = try await client.getProgramAccounts(
             program.programId, filters: filters, commitment: Self.commitment)
         var jobs: [JobListing] = []

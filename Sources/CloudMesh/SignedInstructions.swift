@@ -1,4 +1,3 @@
-import CloudMesh
 import Foundation
 import Logging
 import Solana

@@ -37,7 +37,7 @@ enum BoundedProcess {
     /// How often the deadline and the limit check are looked at.
     static let checkInterval: Duration = .milliseconds(200)
 
-    /// Runs `executable` with `arguments` and exactly `environment`, in `directory` (which also receives
+    /// Runs `executable` with `arguments` (after `argv[0]`, which is `executable`) and exactly `environment`, in `directory` (which also receives
     /// `<label>.stdout` and `<label>.stderr`). Throws only when the program cannot be started.
     static func run(
         executable: String, arguments: [String], environment: [String: String], directory: URL, label: String,

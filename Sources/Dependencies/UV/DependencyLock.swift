@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// One pinned distribution of a resolution: name, exact version and the hashes of its files.
@@ -92,8 +91,6 @@ public struct DependencyLock: Sendable, Hashable {
     /// interpreter's version, platform, implementation and libc.
     public func key(for interpreter: PythonInterpreter) -> String {
         let canonical = "interpreter \(interpreter.identity)\n" + requirementsText
-        let digits = Array("0123456789abcdef")
-        return String(
-            SHA256.hash(data: Array(canonical.utf8)).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] })
+        return SHA256Hex.digest(canonical)
     }
 }

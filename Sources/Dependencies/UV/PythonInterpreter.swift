@@ -48,7 +48,7 @@ public struct PythonInterpreter: Sendable, Hashable, Codable {
         let outcome: BoundedProcess.Outcome
         do {
             outcome = try await BoundedProcess.run(
-                executable: path, arguments: [path, "-I", "-S", "-c", script], environment: ["PATH": "/usr/bin:/bin"],
+                executable: path, arguments: ["-I", "-S", "-c", script], environment: ["PATH": "/usr/bin:/bin"],
                 directory: directory, label: "probe", deadline: .now + timeout, outputCap: 4096)
         } catch {
             throw .uvUnavailable("cannot run the interpreter \(path): \(error.reason)")

@@ -138,7 +138,7 @@ public struct UVResolver: Sendable {
         }
         do {
             return try await BoundedProcess.run(
-                executable: uvPath, arguments: [uvPath] + arguments,
+                executable: uvPath, arguments: arguments,
                 environment: environment(workDirectory: workDirectory),
                 directory: workDirectory, label: label, deadline: deadline.instant, outputCap: outputCapBytes,
                 limitCheck: limitCheck)

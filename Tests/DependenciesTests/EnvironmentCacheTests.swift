@@ -95,13 +95,17 @@ struct EnvironmentCacheTests {
         let directory = try UVFixture.temporaryDirectory("size")
         defer { try? FileManager.default.removeItem(at: directory) }
         let root = directory.appendingPathComponent("environments")
+        let uv = try UVFixture.CountingUV(in: directory)
         let cache = try EnvironmentCache(
             configuration: UVFixture.configuration(root: root, maximumEnvironmentBytes: 256 * 1024),
-            resolver: try await UVFixture.resolver(uv: UVFixture.uvPath!))
-        await #expect(throws: DependencyError.tooLarge(limitBytes: 256 * 1024)) {
-            try await cache.acquire(UVFixture.requirements("cm-big"))
+            resolver: try await UVFixture.resolver(uv: uv.path))
+        for _ in 0..<2 {
+            await #expect(throws: DependencyError.tooLarge(limitBytes: 256 * 1024)) {
+                try await cache.acquire(UVFixture.requirements("cm-big"))
+            }
         }
         #expect(UVFixture.entries(root) == [])
+        #expect(uv.runs == ["compile", "install"], "the failure is remembered: the set is not downloaded again")
     }
 
     @Test func anIndexThatNeverAnswersTimesOutAndLeavesNothing() async throws {

@@ -17,8 +17,8 @@ import Foundation
 ///   behind. The cache therefore owns its root: one worker per root.
 /// - **Built once**: concurrent requests for one set share one build, and concurrent requests for the same
 ///   requirements share one resolution.
-/// - **Resolutions remembered**: the lock of a requirement list (and a failure that is the job's fault) is
-///   reused for ``Configuration/resolutionLifetime`` without running uv; after that the index is asked again,
+/// - **Resolutions remembered**: the lock of a requirement list (and a failure that is the job's fault, in
+///   resolving or in building) is reused for ``Configuration/resolutionLifetime`` without running uv; after that the index is asked again,
 ///   so that new releases are picked up. A hit on a remembered resolution whose environment exists runs no uv
 ///   at all.
 /// - **Least recently used evicted** beyond ``Configuration/budgetBytes`` (`ENVIRONMENT_CACHE_MB`), by the
@@ -79,8 +79,8 @@ public actor EnvironmentCache {
     private var builds: [String: Task<Result<CachedEnvironment, DependencyError>, Never>] = [:]
     private var resolving: [String: Task<Result<DependencyLock, DependencyError>, Never>] = [:]
     private var resolutions:
-        [String: (result: Result<DependencyLock, DependencyError>, expires: ContinuousClock.Instant)] =
-            [:]
+        [String: (result: Result<DependencyLock, DependencyError>, expires: ContinuousClock.Instant)] = [:]
+    private var failedBuilds: [String: (error: DependencyError, expires: ContinuousClock.Instant)] = [:]
     /// The counters so far.
     public private(set) var statistics = Statistics()
 
@@ -121,28 +121,35 @@ public actor EnvironmentCache {
             return lease(existing)
         }
         statistics.misses += 1
-        let task: Task<Result<CachedEnvironment, DependencyError>, Never>
-        if let running = builds[key] {
-            task = running
-        } else {
-            let (root, resolver, maximum) = (configuration.root, resolver, configuration.maximumEnvironmentBytes)
-            task = Task.detached {
-                await Self.build(
-                    lock, key: key, root: root, resolver: resolver, deadline: deadline, maximumBytes: maximum)
+        if let failure = failedBuilds[key], failure.expires > .now { throw failure.error }
+        while true {
+            let task: Task<Result<CachedEnvironment, DependencyError>, Never>
+            if let running = builds[key] {
+                task = running
+            } else {
+                let (root, resolver, maximum) = (configuration.root, resolver, configuration.maximumEnvironmentBytes)
+                task = Task.detached {
+                    await Self.build(
+                        lock, key: key, root: root, resolver: resolver, deadline: deadline, maximumBytes: maximum)
+                }
+                builds[key] = task
             }
-            builds[key] = task
+            let started = ContinuousClock.now
+            let result = await task.value
+            if builds[key] == task {
+                builds[key] = nil
+                statistics.builds += 1
+                statistics.buildTime += ContinuousClock.now - started
+                if case .failure(let error) = result, error.isJobFault { rememberFailedBuild(error, for: key) }
+            }
+            _ = try result.get()
+            // Another request's eviction may have removed the environment between the build's end and this
+            // request's turn (its own lease returned quickly): then build it again, within the same deadline.
+            guard let environment = Self.readRecord(key, root: configuration.root) else { continue }
+            let granted = lease(environment)
+            evict()
+            return granted
         }
-        let started = ContinuousClock.now
-        let result = await task.value
-        if builds[key] == task {
-            builds[key] = nil
-            statistics.builds += 1
-            statistics.buildTime += ContinuousClock.now - started
-        }
-        let environment = try result.get()
-        let granted = lease(environment)
-        evict()
-        return granted
     }
 
     /// Every environment in the cache, least recently used first.
@@ -220,6 +227,15 @@ public actor EnvironmentCache {
         {
             resolutions[oldest.key] = nil
         }
+    }
+
+    /// Keeps a build failure that is the job's fault (an environment over the size cap, a timeout) for the
+    /// resolution lifetime, so that jobs repeating the same set do not download it again.
+    private func rememberFailedBuild(_ error: DependencyError, for key: String) {
+        let now = ContinuousClock.now
+        failedBuilds = failedBuilds.filter { $0.value.expires > now }
+        guard failedBuilds.count < Self.maximumRememberedResolutions else { return }
+        failedBuilds[key] = (error, now + configuration.resolutionLifetime)
     }
 
     /// SHA-256 of the index, the interpreter and the sorted, de-duplicated requirements.

@@ -19,6 +19,8 @@ struct EnvironmentCacheTests {
             "import cm_beta, cm_alpha; print(cm_beta.VALUE, cm_alpha.VALUE)", sitePackages: lease.sitePackages)
         #expect(output == "beta 1.0 alpha 1.0\n")
         #expect(lease.environment.sizeBytes > 0)
+        #expect(lease.environment.interpreter.pep440Version != nil)
+        #expect(lease.environment.interpreter.platform.hasPrefix("linux-"))
         await lease.release()
     }
 
@@ -228,10 +230,27 @@ struct EnvironmentCacheTests {
             try await Task.sleep(for: .milliseconds(50))
         }
         #expect(installed != nil, "uv installed the files")
+        var sleeperBefore: Int32?
+        while sleeperBefore == nil && ContinuousClock.now < deadline {
+            sleeperBefore = (try? String(contentsOf: uv.sleeperPID, encoding: .utf8)).flatMap {
+                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(sleeperBefore.map(UVFixture.isRunning) == true, "the build's background process runs until the timeout")
         #expect(EnvironmentCache.list(root: root) == [], "nothing under a key while the build is unfinished")
         #expect(UVFixture.entries(root).allSatisfy { $0.hasPrefix(".tmp-") })
         await #expect(throws: DependencyError.timedOut(after: .seconds(4))) { try await building.value }
         #expect(UVFixture.entries(root) == [])
+        // The whole process group was killed, the wrapper's background child included.
+        let sleeper = try #require(
+            Int32(String(contentsOf: uv.sleeperPID, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        var alive = true
+        for _ in 0..<50 where alive {
+            alive = UVFixture.isRunning(sleeper)
+            if alive { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        #expect(!alive, "the build's background process outlived the timeout")
 
         // What a crash leaves (a finished-looking build never renamed, an eviction cut short) is removed at start.
         for stale in [".tmp-build-crashed/env/site/cm_alpha", ".tmp-evict-crashed/site"] {

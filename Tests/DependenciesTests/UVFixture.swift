@@ -54,20 +54,25 @@ enum UVFixture {
     }
 
     /// A wrapper around uv that appends its subcommand (`compile` or `install`) to a log before running uv,
-    /// so a test counts uv runs; `installDelay` makes `pip install` wait that many seconds after installing.
+    /// so a test counts uv runs; `installDelay` makes `pip install` wait that many seconds after installing,
+    /// in a background `sleep` whose pid it writes to ``sleeperPID``.
     struct CountingUV {
         var path: String
         var log: URL
+        var sleeperPID: URL
 
         init(in directory: URL, installDelay: Int = 0) throws {
             log = directory.appendingPathComponent("uv-runs.log")
+            sleeperPID = directory.appendingPathComponent("sleeper.pid")
             let wrapper = directory.appendingPathComponent("uv-wrapper.sh")
             let script = """
                 #!/bin/sh
                 echo "$2" >> '\(log.path)'
                 if [ "$2" = install ] && [ \(installDelay) -gt 0 ]; then
                     '\(UVFixture.uvPath ?? "uv")' "$@" || exit $?
-                    exec sleep \(installDelay)
+                    sleep \(installDelay) &
+                    echo $! > '\(sleeperPID.path)'
+                    wait
                 fi
                 exec '\(UVFixture.uvPath ?? "uv")' "$@"
                 """
@@ -119,6 +124,14 @@ enum UVFixture {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Whether process `pid` exists and is not a zombie (an orphan killed but not yet reaped by init).
+    static func isRunning(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return false }
+        return !stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 
     /// The names in `directory`.

@@ -108,6 +108,12 @@ struct EnvironmentCacheTests {
         }
         #expect(UVFixture.entries(root) == [])
         #expect(uv.runs == ["compile", "install"], "the failure is remembered: the set is not downloaded again")
+        #expect(
+            DependencyError.tooLarge(limitBytes: 256 * 1024).description
+                == "dependencies too large: the environment exceeds the limit of 262144 bytes")
+        #expect(
+            DependencyError.tooLarge(limitBytes: 1024 << 20).description
+                == "dependencies too large: the environment exceeds the limit of 1024 MB")
     }
 
     @Test func anIndexThatNeverAnswersTimesOutAndLeavesNothing() async throws {

@@ -49,4 +49,13 @@ import Testing
     func refusesAnythingButANamedRequirement(text: String, reason: String) {
         #expect(throws: RequirementError(requirement: text, reason: reason)) { try Requirement(parsing: text) }
     }
+
+    @Test func readsTheAllowlistSetting() throws {
+        let allowlist = try PackageAllowlist(setting: " Requests, rich ,,charset_normalizer ")
+        #expect(allowlist.names == Set(["requests", "rich", "charset-normalizer"].compactMap(PackageName.init)))
+        #expect(allowlist.refused(["rich", "numpy", "NumPy"].compactMap(PackageName.init)) == [PackageName("numpy")!])
+        #expect(throws: PackageAllowlist.InvalidName(text: "bad name")) {
+            try PackageAllowlist(setting: "ok, bad name")
+        }
+    }
 }

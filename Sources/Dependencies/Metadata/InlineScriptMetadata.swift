@@ -47,7 +47,7 @@ public struct InlineScriptMetadata: Sendable, Equatable {
         return try InlineScriptMetadata(table: table)
     }
 
-    /// The metadata of `code`; see ``parse(_:)-([UInt8])``.
+    /// The metadata of `code`, as for the UTF-8 bytes of it.
     public static func parse(_ code: String) throws(InlineScriptMetadataError) -> InlineScriptMetadata? {
         try parse(Array(code.utf8))
     }

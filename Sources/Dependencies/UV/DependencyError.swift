@@ -58,7 +58,8 @@ public enum DependencyError: Error, Sendable, Equatable, CustomStringConvertible
         case .notAllowed(let packages):
             "dependencies refused by the worker's package allowlist: \(packages.joined(separator: ", "))"
         case .tooLarge(let limit):
-            "dependencies too large: the environment exceeds the limit of \(limit / (1024 * 1024)) MB"
+            "dependencies too large: the environment exceeds the limit of "
+                + (limit % (1024 * 1024) == 0 ? "\(limit / (1024 * 1024)) MB" : "\(limit) bytes")
         case .tooManyPackages(let count, let limit):
             "dependencies resolve to \(count) packages, more than the limit of \(limit)"
         case .timedOut(let after):

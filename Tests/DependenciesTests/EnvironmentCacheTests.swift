@@ -263,9 +263,25 @@ struct EnvironmentCacheTests {
             try FileManager.default.createDirectory(
                 at: root.appendingPathComponent(stale), withIntermediateDirectories: true)
         }
-        let restarted = try EnvironmentCache(configuration: UVFixture.configuration(root: root), resolver: resolver)
+        // Restarted, with a plain uv (the wrapper above sleeps after installing).
+        let restarted = try EnvironmentCache(
+            configuration: UVFixture.configuration(root: root),
+            resolver: try await UVFixture.resolver(uv: UVFixture.uvPath!))
         #expect(UVFixture.entries(root) == [])
         #expect(await restarted.environments() == [])
+
+        // A directory under the key whose record is gone is not used, and is replaced by a complete build.
+        let built = try await restarted.acquire(UVFixture.requirements("cm-alpha==1.0"))
+        await built.release()
+        let directoryOfKey = root.appendingPathComponent(built.environment.key)
+        try FileManager.default.removeItem(at: directoryOfKey.appendingPathComponent("environment.json"))
+        #expect(EnvironmentCache.list(root: root) == [])
+        let rebuilt = try await restarted.acquire(UVFixture.requirements("cm-alpha==1.0"))
+        #expect(rebuilt.environment.key == built.environment.key)
+        #expect(
+            try UVFixture.runPython("import cm_alpha; print(cm_alpha.VALUE)", sitePackages: rebuilt.sitePackages)
+                == "alpha 1.0\n")
+        await rebuilt.release()
     }
 
     @Test func evictsTheLeastRecentlyUsedButNeverOneInUse() async throws {

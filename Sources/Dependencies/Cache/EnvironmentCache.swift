@@ -122,6 +122,11 @@ public actor EnvironmentCache {
         }
         statistics.misses += 1
         if let failure = failedBuilds[key], failure.expires > .now { throw failure.error }
+        if builds[key] == nil && leases[key] == nil {
+            // A directory under the key without a readable record (damaged by hand or by the disk) would block
+            // the rename of a fresh build: move it out of the way.
+            Self.remove(key, root: configuration.root)
+        }
         while true {
             let task: Task<Result<CachedEnvironment, DependencyError>, Never>
             if let running = builds[key] {

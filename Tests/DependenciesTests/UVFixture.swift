@@ -16,9 +16,9 @@ enum UVFixture {
 
     /// uv's path, or nil when it is not installed (the uv tests are then skipped).
     static let uvPath: String? = {
-        if let path = ProcessInfo.processInfo.environment["CLOUDMESH_UV_PATH"], !path.isEmpty { return path }
-        let local = packageRoot.appendingPathComponent(".venv/bin/uv").path
-        return FileManager.default.isExecutableFile(atPath: local) ? local : nil
+        let given = ProcessInfo.processInfo.environment["CLOUDMESH_UV_PATH"].flatMap { $0.isEmpty ? nil : $0 }
+        let path = given ?? packageRoot.appendingPathComponent(".venv/bin/uv").path
+        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
     }()
 
     static let python = "/usr/bin/python3"

@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "CloudMesh", targets: ["CloudMesh"]),
         .library(name: "IPFS", targets: ["IPFS"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
+        .library(name: "Dependencies", targets: ["Dependencies"]),
         .library(name: "Worker", targets: ["Worker"]),
     ],
     dependencies: [
@@ -77,6 +78,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A job's PEP 723 dependencies: the inline metadata (with its TOML), PEP 440 requires-python, wheels-only
+        // environments resolved and installed by uv, cached by lock.
+        .target(
+            name: "Dependencies",
+            dependencies: [
+                "Redaction",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // The worker: configuration, discovery, scheduling, pipeline, journal, metrics.
         .target(
             name: "Worker",
@@ -132,7 +142,8 @@ let package = Package(
             ],
             resources: [.copy("Golden")]
         ),
-        .testTarget(name: "CloudMeshTests", dependencies: ["CloudMesh", "DevnetSupport"], resources: [.copy("Golden")]),
+        .testTarget(
+            name: "CloudMeshTests", dependencies: ["CloudMesh", "DevnetSupport"], resources: [.copy("Golden")]),
         .testTarget(
             name: "IPFSTests",
             dependencies: [
@@ -145,6 +156,8 @@ let package = Package(
         ),
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
         .testTarget(name: "RetryTests", dependencies: ["Retry"]),
+        .testTarget(
+            name: "DependenciesTests", dependencies: ["Dependencies"], resources: [.copy("Golden"), .copy("Fixtures")]),
         .testTarget(
             name: "WorkerTests",
             dependencies: [

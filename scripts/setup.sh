@@ -2,7 +2,8 @@
 # Installs what CloudMesh Worker needs on a fresh Debian machine and builds it.
 #   - Debian packages: bubblewrap, libseccomp-dev (the job sandbox, its seccomp filter), ipfs-cid (a CID
 #     oracle for the tests)
-#   - a Python venv in .venv with the local devnet's pinned requirements
+#   - a Python venv in .venv with the local devnet's pinned requirements and the worker's own
+#     (requirements-worker.txt: uv, which installs jobs' PEP 723 dependencies, as .venv/bin/uv)
 #   - the Swift package (debug by default; BUILD_CONFIGURATION=release for the demo and operators)
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
@@ -29,10 +30,10 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 stamp=.venv/.requirements-stamp
-want=$(sha256sum devnet/requirements.txt | cut -d' ' -f1)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    log "installing the devnet's Python requirements"
-    .venv/bin/pip install -q --disable-pip-version-check -r devnet/requirements.txt
+want=$(cat devnet/requirements.txt requirements-worker.txt | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || [ ! -x .venv/bin/uv ]; then
+    log "installing the devnet's and the worker's Python requirements"
+    .venv/bin/pip install -q --disable-pip-version-check -r devnet/requirements.txt -r requirements-worker.txt
     echo "$want" > "$stamp"
 fi
 

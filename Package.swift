@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "Worker",
             dependencies: [
-                "Solana", "CloudMesh", "IPFS", "Sandbox", "Redaction", "Retry",
+                "Solana", "CloudMesh", "IPFS", "Sandbox", "Redaction", "Retry", "Dependencies",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -37,7 +37,14 @@ struct BubblewrapCommand: Sendable, Equatable {
     var disablesNestedUserNamespaces = false
 
     /// The full argument vector, `argv[0]` included.
-    var arguments: [String] {
+    var arguments: [String] { arguments(packages: nil) }
+
+    /// Where a job's packages (``JobPackages``) appear inside the sandbox, read-only, on `PYTHONPATH`.
+    static let packagesDirectory = "/opt/cloudmesh/packages"
+
+    /// The argument vector; with `packages`, that directory is bound read-only at ``packagesDirectory`` and put
+    /// on the job's `PYTHONPATH`.
+    func arguments(packages: String?) -> [String] {
         var arguments = [
             bubblewrapPath,
             // New namespaces: user, pid, network (only a private loopback), ipc, uts, cgroup.
@@ -66,6 +73,7 @@ struct BubblewrapCommand: Sendable, Equatable {
             }
         }
         for path in extraReadOnlyPaths { arguments += ["--ro-bind", path, path] }
+        if let packages { arguments += ["--ro-bind", packages, Self.packagesDirectory] }
         let size = String(tmpfsBytes)
         arguments += [
             // /dev holds only null, zero, full, random, urandom, tty and pts; it is made read-only after a
@@ -79,7 +87,7 @@ struct BubblewrapCommand: Sendable, Equatable {
             "--chdir", Self.workingDirectory,
             "--clearenv",
         ]
-        for entry in Self.jobEnvironment(home: "/tmp") {
+        for entry in Self.jobEnvironment(home: "/tmp", packages: packages.map { _ in Self.packagesDirectory }) {
             let parts = entry.split(separator: "=", maxSplits: 1)
             arguments += ["--setenv", String(parts[0]), parts.count > 1 ? String(parts[1]) : ""]
         }
@@ -93,8 +101,9 @@ struct BubblewrapCommand: Sendable, Equatable {
         [pythonPath, "-s", scriptName]
     }
 
-    /// The job's complete environment: a fixed minimal set, nothing inherited from the worker.
-    static func jobEnvironment(home: String) -> [String] {
+    /// The job's complete environment: a fixed minimal set, nothing inherited from the worker; `packages` (a
+    /// directory of installed dependencies) goes on `PYTHONPATH`.
+    static func jobEnvironment(home: String, packages: String? = nil) -> [String] {
         [
             "PATH=/usr/local/bin:/usr/bin:/bin",
             "HOME=\(home)",
@@ -104,7 +113,7 @@ struct BubblewrapCommand: Sendable, Equatable {
             "LOGNAME=sandbox",
             "PYTHONDONTWRITEBYTECODE=1",
             "PYTHONUNBUFFERED=1",
-        ]
+        ] + (packages.map { ["PYTHONPATH=\($0)"] } ?? [])
     }
 
     /// The environment bubblewrap itself runs with. It is visible inside as `/proc/1/environ`, so it holds

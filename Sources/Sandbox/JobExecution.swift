@@ -63,6 +63,8 @@ struct JobExecution {
 
     let settings: RunnerSettings
     let code: [UInt8]
+    /// A directory of installed dependencies to put on the job's `PYTHONPATH` (read-only), if any.
+    let packages: String?
     let cancel: CancelSignal
 
     private var limits: ResourceLimits { settings.configuration.limits }
@@ -123,7 +125,7 @@ struct JobExecution {
             let codeFile = try AnonymousFile.make(name: "cloudmesh-job", contents: code)
             closeAfterLaunch.append(codeFile)
             plan.executable = bubblewrap.bubblewrapPath
-            plan.arguments = bubblewrap.arguments
+            plan.arguments = bubblewrap.arguments(packages: packages)
             plan.environment = BubblewrapCommand.launcherEnvironment
             plan.descriptors.append((codeFile, BubblewrapCommand.codeDescriptor))
             if let filter = settings.seccompFilter {
@@ -137,7 +139,7 @@ struct JobExecution {
             temporaryDirectory = directory
             plan.executable = settings.configuration.pythonPath
             plan.arguments = BubblewrapCommand.pythonArguments(settings.configuration.pythonPath)
-            plan.environment = BubblewrapCommand.jobEnvironment(home: directory)
+            plan.environment = BubblewrapCommand.jobEnvironment(home: directory, packages: packages)
             plan.workingDirectory = directory
         }
 

@@ -8,8 +8,16 @@ import Logging
 
 /// Runs job code: anything that takes Python source bytes and returns how it went.
 public protocol JobCodeRunner: Sendable {
-    /// Runs `code` (the bytes of a Python program) and reports what it did.
-    func run(code: [UInt8]) async throws -> ExecutionOutcome
+    /// Runs `code` (the bytes of a Python program) and reports what it did; `packages` is a directory of
+    /// installed dependencies put read-only on the job's `PYTHONPATH`.
+    func run(code: [UInt8], packages: String?) async throws -> ExecutionOutcome
+}
+
+extension JobCodeRunner {
+    /// Runs `code` with no dependencies.
+    public func run(code: [UInt8]) async throws -> ExecutionOutcome {
+        try await run(code: code, packages: nil)
+    }
 }
 
 /// Runs untrusted Python code under the configured isolation and limits.
@@ -167,12 +175,14 @@ public final class SandboxRunner: JobCodeRunner {
         return missing.isEmpty ? "everything is enforced" : missing.joined(separator: "; ")
     }
 
-    /// Runs `code` (the bytes of a Python program, any encoding) as `main.py` in a fresh working directory.
-    /// Cancelling the calling task kills the job and throws `CancellationError`.
-    public func run(code: [UInt8]) async throws -> ExecutionOutcome {
+    /// Runs `code` (the bytes of a Python program, any encoding) as `main.py` in a fresh working directory;
+    /// `packages` (a directory of installed dependencies) is bound read-only at
+    /// `/opt/cloudmesh/packages` and put on `PYTHONPATH`. Cancelling the calling task kills the job and throws
+    /// `CancellationError`.
+    public func run(code: [UInt8], packages: String?) async throws -> ExecutionOutcome {
         try Task.checkCancellation()
         let cancel = try CancelSignal()
-        let execution = JobExecution(settings: settings, code: code, cancel: cancel)
+        let execution = JobExecution(settings: settings, code: code, packages: packages, cancel: cancel)
         let result = await withTaskCancellationHandler {
             await DedicatedThread.run { execution.run() }
         } onCancel: {

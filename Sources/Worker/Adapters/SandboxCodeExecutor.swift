@@ -17,11 +17,11 @@ public struct SandboxCodeExecutor: CodeExecutor {
 
     /// Runs `code`; a failing or timed-out program is a report. A sandbox that cannot start the job throws a
     /// transient error (the job is retried later, never failed for the worker's own trouble).
-    public func execute(code: [UInt8]) async throws -> ExecutionReport {
+    public func execute(code: [UInt8], packages: String?) async throws -> ExecutionReport {
         let outcome: ExecutionOutcome
         do {
             outcome = try await withThrowingTaskGroup(of: ExecutionOutcome?.self) { group in
-                group.addTask { try await runner.run(code: code) }
+                group.addTask { try await runner.run(code: code, packages: packages) }
                 if crash.point == .duringExecution {
                     group.addTask {
                         try await Task.sleep(for: .milliseconds(500))

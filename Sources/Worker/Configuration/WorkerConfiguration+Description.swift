@@ -48,6 +48,12 @@ extension WorkerConfiguration: CustomStringConvertible {
                     ? "0 (as many as fit)" : "\(settlementBatching.maxJobs)"
             ),
             (.settleBatchWindow, "\(settlementBatching.windowMilliseconds)"),
+            (.uvPath, dependencies.uvPath ?? "<the one set-up installed, then PATH>"),
+            (.pythonIndexURL, shown(dependencies.indexURL)),
+            (.pythonPackageAllowlist, dependencies.allowlist ?? "<any>"),
+            (.dependencyTimeout, "\(dependencies.timeoutSeconds)"),
+            (.maxEnvironmentMB, "\(dependencies.maxEnvironmentMB)"),
+            (.environmentCacheMB, "\(dependencies.cacheMB)"),
             (.lowBalanceLamports, "\(lowBalanceLamports)"),
             (.subscribe, "\(subscribe)"),
         ]

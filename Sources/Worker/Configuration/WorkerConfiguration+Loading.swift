@@ -126,6 +126,13 @@ extension WorkerConfiguration {
                 maxJobs: reader.integer(.settleBatchSize, in: 0...SettlementBatching.packetLimit).nonZero
                     ?? SettlementBatching.packetLimit,
                 window: .milliseconds(reader.integer(.settleBatchWindow, in: 0...60_000))),
+            dependencies: DependencySettings(
+                uvPath: sources.value([.uvPath]).flatMap { $0.isEmpty ? nil : $0 },
+                indexURL: reader.url(.pythonIndexURL, schemes: ["http", "https", "file"]) ?? Self.placeholderURL,
+                allowlist: sources.value([.pythonPackageAllowlist]).flatMap { $0.isEmpty ? nil : $0 },
+                timeoutSeconds: reader.integer(.dependencyTimeout, in: 1...86_400),
+                maxEnvironmentMB: reader.integer(.maxEnvironmentMB, in: 1...1_048_576),
+                cacheMB: reader.integer(.environmentCacheMB, in: 1...16_777_216)),
             lowBalanceLamports: UInt64(reader.integer(.lowBalanceLamports, in: 0...Int.max)),
             subscribe: reader.boolean(.subscribe)
         )
@@ -173,9 +180,12 @@ extension WorkerConfiguration {
         }
 
         mutating func parseURL(_ text: String, name: Name, schemes: Set<String>) -> URL? {
-            let example = schemes.contains("ws") ? "ws://localhost:8900" : "http://localhost:8899"
+            let example =
+                schemes.contains("ws")
+                ? "ws://localhost:8900" : name == .pythonIndexURL ? "https://pypi.org/simple" : "http://localhost:8899"
+            // A file:// URL (a local index) has no host; every other URL needs one.
             guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), schemes.contains(scheme),
-                let host = url.host, !host.isEmpty
+                scheme == "file" ? !url.path.isEmpty : !(url.host ?? "").isEmpty
             else {
                 report(
                     name, text, "not a \(schemes.sorted().joined(separator: "/")) URL",

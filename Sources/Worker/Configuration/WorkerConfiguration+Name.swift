@@ -75,6 +75,18 @@ extension WorkerConfiguration {
         case settleBatchSize = "SETTLE_BATCH_SIZE"
         /// Milliseconds the first job of a settlement batch waits for others.
         case settleBatchWindow = "SETTLE_BATCH_WINDOW_MS"
+        /// The uv binary that installs jobs' dependencies.
+        case uvPath = "UV_PATH"
+        /// The PEP 503/691 simple index dependencies come from.
+        case pythonIndexURL = "PYTHON_INDEX_URL"
+        /// The distributions jobs may depend on, comma-separated (none: any).
+        case pythonPackageAllowlist = "PYTHON_PACKAGE_ALLOWLIST"
+        /// Seconds one job's dependencies may take to resolve and install.
+        case dependencyTimeout = "DEPENDENCY_TIMEOUT"
+        /// The largest one environment of dependencies may be, in MiB.
+        case maxEnvironmentMB = "MAX_ENVIRONMENT_MB"
+        /// The environments kept, in MiB, beyond which the least recently used are evicted.
+        case environmentCacheMB = "ENVIRONMENT_CACHE_MB"
         /// Low balance warning threshold.
         case lowBalanceLamports = "LOW_BALANCE_LAMPORTS"
         /// Whether to subscribe to program changes (`false`: poll only).
@@ -109,6 +121,10 @@ extension WorkerConfiguration {
         .priorityFeeMicroLamports: "0",
         .settleBatchSize: "0",
         .settleBatchWindow: "400",
+        .pythonIndexURL: "https://pypi.org/simple",
+        .dependencyTimeout: "120",
+        .maxEnvironmentMB: "1024",
+        .environmentCacheMB: "4096",
         .lowBalanceLamports: "10000000",
         .subscribe: "true",
     ]

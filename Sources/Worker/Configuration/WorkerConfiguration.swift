@@ -78,6 +78,8 @@ public struct WorkerConfiguration: Sendable, Equatable {
     public var priorityFeeMicroLamports: UInt64
     /// How jobs share complete_job transactions (`SETTLE_BATCH_SIZE`, `SETTLE_BATCH_WINDOW_MS`).
     public var settlementBatching: SettlementBatching
+    /// How jobs' PEP 723 dependencies are installed.
+    public var dependencies: DependencySettings
     /// Balance under which the worker warns (`LOW_BALANCE_LAMPORTS`).
     public var lowBalanceLamports: UInt64
     /// Whether jobs are also discovered through a PubSub subscription (`SUBSCRIBE`); polling only when false.
@@ -134,4 +136,22 @@ public struct HostAndPort: Sendable, Equatable, CustomStringConvertible {
 
     /// `host:port`.
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// How jobs' PEP 723 dependencies are installed (`UV_PATH`, `PYTHON_INDEX_URL`, `PYTHON_PACKAGE_ALLOWLIST`,
+/// `DEPENDENCY_TIMEOUT`, `MAX_ENVIRONMENT_MB`, `ENVIRONMENT_CACHE_MB`).
+public struct DependencySettings: Sendable, Equatable {
+    /// The uv binary; nil to look for the one set-up installed (`.venv/bin/uv` beside the working directory or
+    /// the worker's checkout), then on `PATH`.
+    public var uvPath: String?
+    /// The simple index (PEP 503/691) packages come from; may hold credentials, never shown.
+    public var indexURL: URL
+    /// The distributions jobs may use, comma-separated names; nil for any.
+    public var allowlist: String?
+    /// Seconds one job's dependencies may take to resolve and install.
+    public var timeoutSeconds: Int
+    /// The largest one environment may be, in MiB.
+    public var maxEnvironmentMB: Int
+    /// The environments kept on disk, in MiB.
+    public var cacheMB: Int
 }

@@ -7,7 +7,7 @@ import Prometheus
 ///
 /// Names (Prometheus): `cloudmesh_jobs_total{outcome}`, `cloudmesh_job_retries_total{stage}`,
 /// `cloudmesh_stage_duration_seconds{stage}`, `cloudmesh_pickup_latency_seconds`,
-/// `cloudmesh_rpc_errors_total{stage}`, `cloudmesh_ipfs_errors_total{stage}`, `cloudmesh_polls_total{result}`,
+/// `cloudmesh_rpc_errors_total{stage}`, `cloudmesh_ipfs_errors_total{stage}`, `cloudmesh_dependency_errors_total`, `cloudmesh_polls_total{result}`,
 /// `cloudmesh_balance_lamports`, `cloudmesh_jobs_in_flight`, `cloudmesh_settlement_paused`,
 /// `cloudmesh_unusable_accounts_total{reason}`, `cloudmesh_settlement_transactions_total`,
 /// `cloudmesh_settlement_jobs_total` (their ratio is the mean batch size).
@@ -57,6 +57,8 @@ public struct WorkerMetrics: Sendable {
         case "ipfs":
             Counter(label: "cloudmesh_ipfs_errors_total", dimensions: [("stage", stage.rawValue)], factory: factory)
                 .increment()
+        case "index":
+            Counter(label: "cloudmesh_dependency_errors_total", dimensions: [], factory: factory).increment()
         default: Counter(label: "cloudmesh_sandbox_errors_total", dimensions: [], factory: factory).increment()
         }
     }

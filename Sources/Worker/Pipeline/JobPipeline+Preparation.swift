@@ -1,8 +1,8 @@
 import Foundation
 import Logging
+import Retry
 import Solana
 import Synchronization
-import Retry
 
 /// What preparing a job produced, kept until the job gets an execution slot.
 public struct PreparedJob: Sendable, Hashable {
@@ -13,12 +13,17 @@ public struct PreparedJob: Sendable, Hashable {
     public var hasProgress: Bool
     /// When the preparation read the job as Pending on chain (nil when it did not read it).
     public var checkedPendingAt: Date?
+    /// The dependencies the code declares, installed and held until the job has run (nil when none).
+    public var dependencies: PreparedDependencies?
 
     /// Creates the value.
-    public init(code: [UInt8]?, hasProgress: Bool, checkedPendingAt: Date? = nil) {
+    public init(
+        code: [UInt8]?, hasProgress: Bool, checkedPendingAt: Date? = nil, dependencies: PreparedDependencies? = nil
+    ) {
         self.code = code
         self.hasProgress = hasProgress
         self.checkedPendingAt = checkedPendingAt
+        self.dependencies = dependencies
     }
 }
 
@@ -33,7 +38,7 @@ public enum PreparationResult: Sendable, Hashable {
 extension JobPipeline {
     /// Gets `job` ready to run without holding an execution slot: records it in the journal (after reading it
     /// Pending on chain, for a job new to the journal) and, when it still has to run, fetches and verifies its
-    /// code within `codeFetchTimeout`. A job whose own input is invalid is answered with an error document
+    /// code within `codeFetchTimeout` and installs the dependencies it declares (PEP 723). A job whose own input is invalid is answered with an error document
     /// here and needs no execution. A job resumed past execution needs no code.
     public func prepare(_ job: PendingJob) async -> PreparationResult {
         var logger = logger
@@ -52,9 +57,11 @@ extension JobPipeline {
             do {
                 let code = try await fetchCode(of: job)
                 logger.info("code fetched", metadata: ["bytes": "\(code.count)"])
+                let dependencies = try await prepareDependencies(of: code, logger: logger)
                 return .ready(
                     PreparedJob(
-                        code: code, hasProgress: current.state != .discovered, checkedPendingAt: checkedPendingAt))
+                        code: code, hasProgress: current.state != .discovered, checkedPendingAt: checkedPendingAt,
+                        dependencies: dependencies))
             } catch let failure as StageFailure where failure.kind == .invalidJobInput {
                 _ = try await answerInvalidInput(current, reason: "\(failure.error)", logger: logger)
                 return .ready(PreparedJob(code: nil, hasProgress: true))
@@ -104,6 +111,22 @@ extension JobPipeline {
         }
         lastCodeFetched.record(now())
         return code
+    }
+
+    /// The dependencies `code` declares, installed (nil when it declares none).
+    func prepareDependencies(of code: [UInt8], logger: Logger) async throws -> PreparedDependencies? {
+        let preparer = stages.dependencies
+        let started = ContinuousClock.now
+        guard let prepared = try await stage(.dependencies, { try await preparer.prepare(code: code) }) else {
+            return nil
+        }
+        logger.info(
+            "dependencies ready",
+            metadata: [
+                "packages": "\(prepared.packages.joined(separator: ","))",
+                "duration": "\(ContinuousClock.now - started)",
+            ])
+        return prepared
     }
 
     /// Answers a job whose own input is unusable with an error document (`returncode` -1, the reason in

@@ -24,17 +24,21 @@ public struct JobPipeline: Sendable {
         public var publisher: any ResultPublisher
         /// Sends complete_job.
         public var settler: any JobSettler
+        /// Installs the dependencies a job declares (PEP 723), in the preparation stage.
+        public var dependencies: any DependencyPreparer
 
-        /// Groups the stages.
+        /// Groups the stages; without `dependencies`, a job declaring some is answered with an error document.
         public init(
             source: any JobSource, fetcher: any CodeFetcher, executor: any CodeExecutor,
-            publisher: any ResultPublisher, settler: any JobSettler
+            publisher: any ResultPublisher, settler: any JobSettler,
+            dependencies: any DependencyPreparer = NoDependencyInstaller(reason: "none configured")
         ) {
             self.source = source
             self.fetcher = fetcher
             self.executor = executor
             self.publisher = publisher
             self.settler = settler
+            self.dependencies = dependencies
         }
     }
 
@@ -125,6 +129,7 @@ public struct JobPipeline: Sendable {
             var checkedPending =
                 checkedAt != nil || (prepared?.checkedPendingAt.map { now().timeIntervalSince($0) < 1 } ?? false)
             var code = prepared?.code
+            var dependencies = prepared?.dependencies
             var announcedSettling = false
             while var current = record {
                 try Task.checkCancellation()
@@ -142,8 +147,10 @@ public struct JobPipeline: Sendable {
                     return .finished(current.state)
                 case .execute:
                     current = try await execute(
-                        current, code: code, firstSeen: firstSeen, checkedPending: checkedPending, logger: logger)
+                        current, code: code, dependencies: dependencies, firstSeen: firstSeen,
+                        checkedPending: checkedPending, logger: logger)
                     code = nil
+                    dependencies = nil
                 case .publish(let document):
                     current = try await publish(current, document: document, logger: logger)
                 case .settle(let cid):
@@ -177,7 +184,8 @@ public struct JobPipeline: Sendable {
     // MARK: - Steps
 
     private func execute(
-        _ record: JobRecord, code prefetched: [UInt8]?, firstSeen: Date, checkedPending: Bool, logger: Logger
+        _ record: JobRecord, code prefetched: [UInt8]?, dependencies prepared: PreparedDependencies?, firstSeen: Date,
+        checkedPending: Bool, logger: Logger
     ) async throws -> JobRecord {
         let job = record.job
         if !checkedPending {
@@ -189,16 +197,26 @@ public struct JobPipeline: Sendable {
         let document: ResultDocument
         do {
             let code: [UInt8]
+            var dependencies = prepared
             if let prefetched {
                 code = prefetched
             } else {
                 code = try await fetchCode(of: job)
                 logger.info("code fetched", metadata: ["bytes": "\(code.count)"])
+                dependencies = try await prepareDependencies(of: code, logger: logger)
             }
-            let report = try await stage(.execute) { try await stages.executor.execute(code: code) }
+            let packages = dependencies?.sitePackages
+            let report: ExecutionReport
+            do {
+                report = try await stage(.execute) { try await stages.executor.execute(code: code, packages: packages) }
+            } catch {
+                await dependencies?.release()
+                throw error
+            }
+            await dependencies?.release()
             document = ResultDocument(
                 report: report, executedAt: now(), job: job, worker: options.workerAddress,
-                maxBytes: options.maxResultBytes)
+                dependencies: dependencies?.packages, maxBytes: options.maxResultBytes)
             logger.info(
                 "executed",
                 metadata: [

@@ -22,6 +22,8 @@ public enum PipelineStage: String, Sendable, Hashable, CaseIterable {
     case recheck
     /// Fetching the code from IPFS.
     case fetch
+    /// Installing the job's PEP 723 dependencies.
+    case dependencies
     /// Running the code.
     case execute
     /// Publishing the result document.
@@ -31,11 +33,13 @@ public enum PipelineStage: String, Sendable, Hashable, CaseIterable {
     /// Following a transaction journaled earlier.
     case resume
 
-    /// The system the stage talks to, for the error counters: `rpc`, `ipfs` or `sandbox`.
+    /// The system the stage talks to, for the error counters: `rpc`, `ipfs`, `index` (the Python package index,
+    /// through uv) or `sandbox`.
     public var system: String {
         switch self {
         case .recheck, .settle, .resume: "rpc"
         case .fetch, .publish: "ipfs"
+        case .dependencies: "index"
         case .execute: "sandbox"
         }
     }

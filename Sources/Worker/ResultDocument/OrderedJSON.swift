@@ -12,6 +12,8 @@ public indirect enum OrderedJSON: Sendable, Hashable {
     case null
     /// An object, keys in order.
     case object([(String, OrderedJSON)])
+    /// An array.
+    case array([OrderedJSON])
 
     /// The UTF-8 bytes of the value.
     public var bytes: [UInt8] {
@@ -35,6 +37,13 @@ public indirect enum OrderedJSON: Sendable, Hashable {
                 member.1.write(into: &output)
             }
             output.append(UInt8(ascii: "}"))
+        case .array(let elements):
+            output.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { output.append(contentsOf: [UInt8(ascii: ","), UInt8(ascii: " ")]) }
+                element.write(into: &output)
+            }
+            output.append(UInt8(ascii: "]"))
         }
     }
 

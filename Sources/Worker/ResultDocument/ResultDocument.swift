@@ -5,7 +5,8 @@ import Solana
 /// The JSON document published to IPFS as a job's result.
 ///
 /// The seed's four fields come first, in this order: `stdout`, `stderr`, `returncode`, `executed_at`; then
-/// `duration_ms`, `timed_out`, `stdout_truncated`, `stderr_truncated`, `job`, `code_cid`, `worker`, and, for
+/// `duration_ms`, `timed_out`, `stdout_truncated`, `stderr_truncated`, `job`, `code_cid`, `worker`; for a job
+/// that declared PEP 723 dependencies, `dependencies` (the resolved `name==version` list, in order); and, for
 /// jobs whose own input is invalid, `error`. The bytes are those of Python's
 /// `json.dumps(document, ensure_ascii=False)` (see ``OrderedJSON``).
 public struct ResultDocument: Sendable, Hashable {
@@ -36,10 +37,13 @@ public struct ResultDocument: Sendable, Hashable {
     public var worker: PublicKey
     /// Why the job could not be run, for error documents.
     public var error: String?
+    /// The resolved `name==version` of every package the job ran with, for a job that declared PEP 723
+    /// dependencies; nil for one that declared none.
+    public var dependencies: [String]?
 
     /// The document of a run, cut to at most `maxBytes` encoded bytes (see ``capEncodedSize(to:)``).
     public init(
-        report: ExecutionReport, executedAt: Date, job: PendingJob, worker: PublicKey,
+        report: ExecutionReport, executedAt: Date, job: PendingJob, worker: PublicKey, dependencies: [String]? = nil,
         maxBytes: Int = ResultDocument.defaultMaxBytes
     ) {
         self.stdout = report.stdout
@@ -54,6 +58,7 @@ public struct ResultDocument: Sendable, Hashable {
         self.codeCID = job.codeCID
         self.worker = worker
         self.error = nil
+        self.dependencies = dependencies
         capEncodedSize(to: maxBytes)
     }
 
@@ -95,6 +100,7 @@ public struct ResultDocument: Sendable, Hashable {
             ("code_cid", .string(codeCID)),
             ("worker", .string(worker.base58)),
         ]
+        if let dependencies { members.append(("dependencies", .array(dependencies.map { .string($0) }))) }
         if let error { members.append(("error", .string(error))) }
         return .object(members)
     }

@@ -147,6 +147,10 @@ public struct WorkerRuntime: Sendable {
             throw WorkerRuntimeError(.configuration, ["the sandbox cannot run jobs: \(error)"])
         }
 
+        let dependencies = try await DependencySetup.start(
+            configuration.dependencies, stateDirectory: configuration.stateDirectory,
+            pythonPath: runner.configuration.pythonPath, logger: logger)
+
         let (metrics, registry) = WorkerMetrics.prometheus()
         let client: SolanaRPCClient
         do {
@@ -188,7 +192,7 @@ public struct WorkerRuntime: Sendable {
                     httpClient: gatewayClient, crash: crash,
                     logger: logger),
                 executor: SandboxCodeExecutor(runner: runner, crash: crash), publisher: publisher,
-                settler: settler),
+                settler: settler, dependencies: dependencies),
             options: .init(
                 workerAddress: keypair.publicKey, costLamports: configuration.costLamports,
                 maxCodeBytes: configuration.maxCodeBytes, codeFetchTimeout: .seconds(configuration.codeFetchTimeout),

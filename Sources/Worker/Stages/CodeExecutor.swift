@@ -39,7 +39,8 @@ public struct ExecutionReport: Sendable, Hashable {
 
 /// Runs a job's Python code (sandboxed in production), with the limits it was configured with.
 public protocol CodeExecutor: Sendable {
-    /// Runs `code`. A failing or timed-out program is a report, not an error; throw only when the code could
+    /// Runs `code`, with `packages` (a directory of installed dependencies, see ``DependencyPreparer``) on its
+    /// `PYTHONPATH`. A failing or timed-out program is a report, not an error; throw only when the code could
     /// not be run at all (classified: transient when it may work later).
-    func execute(code: [UInt8]) async throws -> ExecutionReport
+    func execute(code: [UInt8], packages: String?) async throws -> ExecutionReport
 }

@@ -94,12 +94,15 @@ final class FakeFetcher: CodeFetcher {
     }
 }
 
-/// "Runs" code: stdout is the code's text; a held executor models a long run.
+/// "Runs" code: stdout is the code's text; a held executor models a long run. It remembers the packages
+/// directory of each run.
 final class FakeExecutor: CodeExecutor {
     let control = StageControl()
     let delay = Locked<Duration?>(nil)
+    let packages = Locked<[String?]>([])
 
-    func execute(code: [UInt8]) async throws -> ExecutionReport {
+    func execute(code: [UInt8], packages: String?) async throws -> ExecutionReport {
+        self.packages.withLock { $0.append(packages) }
         try await control.enter()
         if let delay = delay.current { try await Task.sleep(for: delay) }
         return ExecutionReport(stdout: String(decoding: code, as: UTF8.self), stderr: "", returnCode: 0, wallTime: 0.25)

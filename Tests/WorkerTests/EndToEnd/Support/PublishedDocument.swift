@@ -10,6 +10,8 @@ struct PublishedDocument {
     let timedOut: Bool
     let stdoutTruncated: Bool
     let error: String?
+    /// The resolved `name==version` packages, for a job that declared dependencies.
+    let dependencies: [String]?
 
     /// Reads the document; throws when it is not a JSON object with the seed's four fields.
     init(_ bytes: [UInt8]) throws {
@@ -25,6 +27,7 @@ struct PublishedDocument {
         timedOut = object["timed_out"] as? Bool ?? false
         stdoutTruncated = object["stdout_truncated"] as? Bool ?? false
         error = object["error"] as? String
+        dependencies = object["dependencies"] as? [String]
     }
 
     /// The keys of the outermost object, in order (strings are skipped with their escapes; nesting is tracked).

@@ -1,0 +1,89 @@
+import Dependencies
+import Foundation
+import Logging
+import Redaction
+
+/// Builds the preparer of jobs' PEP 723 dependencies from the configuration: uv (`UV_PATH`, else the one
+/// set-up installed, else `PATH`), the sandbox's interpreter, and the environment cache under
+/// `STATE_DIR/environments`. Without uv the worker still runs; a job declaring dependencies is then answered
+/// with an error document that says why, and the start-up log says how to fix it.
+enum DependencySetup {
+    static func start(
+        _ settings: DependencySettings, stateDirectory: String, pythonPath: String, logger: Logger
+    ) async throws(WorkerRuntimeError) -> any DependencyPreparer {
+        let interpreter: PythonInterpreter
+        do {
+            interpreter = try await PythonInterpreter.probe(pythonPath)
+        } catch {
+            logger.warning(
+                """
+                dependencies: the sandbox's interpreter could not be probed; jobs declaring dependencies will be \
+                answered with an error document
+                """, metadata: ["python": "\(pythonPath)", "error": "\(error)"])
+            return NoDependencyInstaller(reason: "the worker could not probe its Python interpreter")
+        }
+        let allowlist: PackageAllowlist?
+        do {
+            allowlist = try settings.allowlist.map { try PackageAllowlist(setting: $0) }
+        } catch {
+            throw WorkerRuntimeError(.configuration, ["PYTHON_PACKAGE_ALLOWLIST: \(error)"])
+        }
+        guard let uv = try locateUV(settings.uvPath) else {
+            logger.warning(
+                """
+                dependencies: uv not found (looked for .venv/bin/uv beside the working directory and the worker, \
+                then on PATH): jobs that declare PEP 723 dependencies will be answered with an error document; \
+                run scripts/setup.sh or set UV_PATH
+                """)
+            return NoDependencyInstaller(
+                reason: "uv is not installed on this worker", interpreter: interpreter.pep440Version)
+        }
+        let resolver = UVResolver(
+            uvPath: uv, interpreter: interpreter, indexURL: settings.indexURL.absoluteString,
+            httpTimeoutSeconds: max(5, min(30, settings.timeoutSeconds / 4)))
+        let root = URL(fileURLWithPath: stateDirectory).appendingPathComponent("environments")
+        let cache: EnvironmentCache
+        do {
+            cache = try EnvironmentCache(
+                configuration: .init(
+                    root: root, maximumEnvironmentBytes: UInt64(settings.maxEnvironmentMB) << 20,
+                    budgetBytes: UInt64(settings.cacheMB) << 20, timeout: .seconds(settings.timeoutSeconds),
+                    allowlist: allowlist),
+                resolver: resolver)
+        } catch {
+            throw WorkerRuntimeError(.configuration, ["the environment cache at \(root.path): \(error)"])
+        }
+        logger.info(
+            "dependencies: PEP 723 dependencies are installed with uv (wheels only)",
+            metadata: [
+                "uv": "\(uv)", "index": "\(CredentialRedaction.redact(url: settings.indexURL.absoluteString))",
+                "python": "\(interpreter.version)", "allowlist": "\(settings.allowlist ?? "any")",
+                "environments": "\(root.path)",
+            ])
+        return UVDependencyPreparer(cache: cache, interpreter: interpreter)
+    }
+
+    /// `UV_PATH` when set (it must be executable), else `.venv/bin/uv` beside the working directory or up to
+    /// four directories above the worker's binary (a checkout's `.build/<triple>/<configuration>/`), else the
+    /// first `uv` on `PATH`; nil when there is none.
+    static func locateUV(_ configured: String?) throws(WorkerRuntimeError) -> String? {
+        let files = FileManager.default
+        if let configured {
+            guard files.isExecutableFile(atPath: configured) else {
+                throw WorkerRuntimeError(.configuration, ["UV_PATH=\(configured) is not an executable file"])
+            }
+            return configured
+        }
+        var candidates = [files.currentDirectoryPath + "/.venv/bin/uv"]
+        if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() {
+            var directory = executable.deletingLastPathComponent()
+            for _ in 0..<4 {
+                candidates.append(directory.appendingPathComponent(".venv/bin/uv").path)
+                directory = directory.deletingLastPathComponent()
+            }
+        }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        candidates += path.split(separator: ":").map { "\($0)/uv" }
+        return candidates.first { files.isExecutableFile(atPath: $0) }
+    }
+}

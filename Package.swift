@@ -161,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "Worker", "IPFS", "DevnetSupport", "Redaction", "Retry",
+                "Worker", "IPFS", "DevnetSupport", "Redaction", "Retry", "Dependencies",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),

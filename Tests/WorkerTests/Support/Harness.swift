@@ -54,12 +54,16 @@ final class Harness: Sendable {
     func openJournal() throws -> Journal { try Journal(directory: directory) }
 
     func pipeline(
-        journal: Journal, gate: SettlementGate, backoff: Backoff = Backoff(initial: .milliseconds(10), maximum: .milliseconds(50)),
+        journal: Journal, gate: SettlementGate,
+        backoff: Backoff = Backoff(initial: .milliseconds(10), maximum: .milliseconds(50)),
         codeFetchTimeout: Duration = .seconds(30), codeRetrievalDeadline: Duration = .seconds(600),
-        batching: SettlementBatching = .single
+        batching: SettlementBatching = .single,
+        dependencies: any DependencyPreparer = NoDependencyInstaller(reason: "none configured")
     ) -> JobPipeline {
         JobPipeline(
-            stages: .init(source: source, fetcher: fetcher, executor: executor, publisher: publisher, settler: settler),
+            stages: .init(
+                source: source, fetcher: fetcher, executor: executor, publisher: publisher, settler: settler,
+                dependencies: dependencies),
             options: .init(
                 workerAddress: worker, costLamports: 1_000_000, maxCodeBytes: 1024, backoff: backoff,
                 codeFetchTimeout: codeFetchTimeout, codeRetrievalDeadline: codeRetrievalDeadline,

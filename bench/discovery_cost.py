@@ -65,6 +65,12 @@ def start_and_settle(kind, devnet: Devnet, *, subscribe: bool, poll_interval: fl
                "the worker's first getProgramAccounts")
     if worker.proc.poll() is not None:
         raise RuntimeError(f"worker exited ({worker.proc.returncode}):\n{worker.tail()}")
+    if kind.name == "swift":
+        # The start-up scan reads every Job account (100,000 take a while); the steady state begins after it.
+        wait_until(lambda: "discovery: full scan" in worker.log_path.read_text(errors="replace")
+                   or worker.proc.poll() is not None, 600, 0.2, "the worker's start-up scan")
+        time.sleep(1.0)
+        return worker
     if not subscribe:
         time.sleep(min(3.0, poll_interval / 2))
         return worker

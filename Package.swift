@@ -108,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "sandbox-bench",
             dependencies: [
-                "Sandbox",
+                "Sandbox", "Retry",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "bench/sandbox"

@@ -25,8 +25,9 @@ public struct SandboxConfiguration: Sendable, Equatable {
     public var cgroups: CgroupPolicy
     /// More host directories bound read-only into the sandbox (for an interpreter outside `/usr`).
     public var extraReadOnlyPaths: [String]
-    /// Whether bubblewrap applies the seccomp filter (always, but for the tests that show what it stops).
-    var seccompFilter = true
+    /// Whether bubblewrap applies the seccomp filter (always, but for the tests that show what it stops and
+    /// the benchmark that measures its cost).
+    @_spi(Benchmarking) public var seccompFilter = true
     /// Whether bubblewrap 0.8+ is asked to disable user namespaces in the job (always, but for measurements).
     var userNamespaceLock = true
 

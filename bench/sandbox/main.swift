@@ -5,6 +5,7 @@
 
 import Foundation
 import Logging
+import Retry
 @_spi(Benchmarking) import Sandbox
 
 struct Series: Codable {
@@ -21,10 +22,7 @@ struct Series: Codable {
     }
 }
 
-func milliseconds(_ duration: Duration) -> Double {
-    let (seconds, attoseconds) = duration.components
-    return Double(seconds) * 1000 + Double(attoseconds) / 1e15
-}
+func milliseconds(_ duration: Duration) -> Double { duration.inSeconds * 1000 }
 
 let arguments = CommandLine.arguments
 let iterations = arguments.count > 1 ? max(1, Int(arguments[1]) ?? 200) : 200
@@ -38,12 +36,16 @@ let bubblewrap = try SandboxRunner(configuration: SandboxConfiguration(mode: .bu
 let bubblewrapNoCgroups = try SandboxRunner(
     configuration: SandboxConfiguration(mode: .bubblewrap, cgroups: .disabled), logger: logger)
 let unsandboxed = try SandboxRunner(configuration: SandboxConfiguration(mode: .none), logger: logger)
+var withoutSeccomp = SandboxConfiguration(mode: .bubblewrap)
+withoutSeccomp.seccompFilter = false
+let bubblewrapNoSeccomp = try SandboxRunner(configuration: withoutSeccomp, logger: logger)
 
 var series = [
     Series(name: "bare", description: "python3 -c pass, same launcher, no limits"),
     Series(name: "sandbox", description: "SandboxRunner, bubblewrap + job cgroup + rlimits + job uid"),
     Series(name: "sandbox-no-cgroup", description: "SandboxRunner, bubblewrap + rlimits + job uid, cgroups off"),
     Series(name: "none", description: "SandboxRunner SANDBOX=none: rlimits + cgroup + temp dir + job uid"),
+    Series(name: "sandbox-no-seccomp", description: "SandboxRunner, as sandbox but without the seccomp filter"),
 ]
 
 // Warm up the page cache and the code paths.
@@ -52,6 +54,7 @@ for _ in 0..<5 {
     _ = try await bubblewrap.run(code: code)
     _ = try await bubblewrapNoCgroups.run(code: code)
     _ = try await unsandboxed.run(code: code)
+    _ = try await bubblewrapNoSeccomp.run(code: code)
 }
 
 for _ in 0..<iterations {
@@ -59,7 +62,7 @@ for _ in 0..<iterations {
     let status = try await BareProcess.run([python, "-c", "pass"])
     series[0].samplesMilliseconds.append(milliseconds(ContinuousClock.now - start))
     precondition(status == 0, "bare python3 failed with wait status \(status)")
-    for (index, runner) in [(1, bubblewrap), (2, bubblewrapNoCgroups), (3, unsandboxed)] {
+    for (index, runner) in [(1, bubblewrap), (2, bubblewrapNoCgroups), (3, unsandboxed), (4, bubblewrapNoSeccomp)] {
         start = ContinuousClock.now
         let outcome = try await runner.run(code: code)
         series[index].samplesMilliseconds.append(milliseconds(ContinuousClock.now - start))
@@ -86,6 +89,13 @@ for entry in series {
     ])
 }
 
+let seccompCost = series[1].mean - series[4].mean
+let seccompCostMedian = series[1].percentile(0.5) - series[4].percentile(0.5)
+print(
+    String(
+        format: "the seccomp filter adds %.2f ms per job (mean), %.2f ms (p50); target under 1 ms", seccompCost,
+        seccompCostMedian))
+
 var system = utsname()
 uname(&system)
 let kernel = withUnsafeBytes(of: system.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
@@ -101,6 +111,9 @@ let document: [String: Any] = [
     "python": python,
     "isolation": bubblewrap.isolationDescription,
     "target_added_ms": 5,
+    "seccomp_added_mean_ms": seccompCost,
+    "seccomp_added_p50_ms": seccompCostMedian,
+    "seccomp_target_ms": 1,
     "results": rows,
 ]
 let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])

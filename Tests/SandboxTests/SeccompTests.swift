@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Sandbox
+@_spi(Benchmarking) @testable import Sandbox
 
 /// The seccomp filter and the user-namespace lock, checked from inside real sandboxed jobs.
 @Suite struct SeccompTests {

@@ -8,8 +8,16 @@ import Redaction
 /// `STATE_DIR/environments`. Without uv the worker still runs; a job declaring dependencies is then answered
 /// with an error document that says why, and the start-up log says how to fix it.
 enum DependencySetup {
+    /// The environment cache's directory under a state directory: `STATE_DIR/environments`.
+    static func environmentsDirectory(stateDirectory: String) -> URL {
+        URL(fileURLWithPath: stateDirectory).appendingPathComponent("environments")
+    }
+
+    /// The preparer for `settings`; with `metrics`, the cache's hits, misses, builds and evictions are recorded
+    /// there (``UVDependencyPreparer/recordCacheMetrics()``), starting with what opening the cache evicted.
     static func start(
-        _ settings: DependencySettings, stateDirectory: String, pythonPath: String, logger: Logger
+        _ settings: DependencySettings, stateDirectory: String, pythonPath: String, logger: Logger,
+        metrics: WorkerMetrics? = nil
     ) async throws(WorkerRuntimeError) -> any DependencyPreparer {
         let interpreter: PythonInterpreter
         do {
@@ -41,7 +49,7 @@ enum DependencySetup {
         let resolver = UVResolver(
             uvPath: uv, interpreter: interpreter, indexURL: settings.indexURL.absoluteString,
             httpTimeoutSeconds: max(5, min(30, settings.timeoutSeconds / 4)))
-        let root = URL(fileURLWithPath: stateDirectory).appendingPathComponent("environments")
+        let root = environmentsDirectory(stateDirectory: stateDirectory)
         let cache: EnvironmentCache
         do {
             cache = try EnvironmentCache(
@@ -60,7 +68,9 @@ enum DependencySetup {
                 "python": "\(interpreter.version)", "allowlist": "\(settings.allowlist ?? "any")",
                 "environments": "\(root.path)",
             ])
-        return UVDependencyPreparer(cache: cache, interpreter: interpreter)
+        let preparer = UVDependencyPreparer(cache: cache, interpreter: interpreter, metrics: metrics)
+        await preparer.recordCacheMetrics()
+        return preparer
     }
 
     /// `UV_PATH` when set (it must be executable), else `.venv/bin/uv` beside the working directory or up to
@@ -75,8 +85,10 @@ enum DependencySetup {
             return configured
         }
         var candidates = [files.currentDirectoryPath + "/.venv/bin/uv"]
-        if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() {
-            var directory = executable.deletingLastPathComponent()
+        // Not Bundle.main: Foundation traps when the executable's directory is not readable (a worker run as
+        // another user than its checkout's owner).
+        if let target = try? files.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            var directory = URL(fileURLWithPath: target).deletingLastPathComponent()
             for _ in 0..<4 {
                 candidates.append(directory.appendingPathComponent(".venv/bin/uv").path)
                 directory = directory.deletingLastPathComponent()
@@ -85,5 +97,12 @@ enum DependencySetup {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         candidates += path.split(separator: ":").map { "\($0)/uv" }
         return candidates.first { files.isExecutableFile(atPath: $0) }
+    }
+}
+
+extension WorkerConfiguration {
+    /// Where the worker keeps the environments of jobs' dependencies: `STATE_DIR/environments`.
+    public var environmentsDirectory: URL {
+        DependencySetup.environmentsDirectory(stateDirectory: stateDirectory)
     }
 }

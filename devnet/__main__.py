@@ -26,6 +26,8 @@ def parse_args(argv: list[str] | None = None) -> Config:
     p.add_argument("--gateway-port", type=int, default=_env_int("DEVNET_GATEWAY_PORT", d.gateway_port), help="IPFS gateway (default 8080)")
     p.add_argument("--pinata-port", type=int, default=_env_int("DEVNET_PINATA_PORT", d.pinata_port), help="Pinata API stand-in (default 8787)")
     p.add_argument("--control-port", type=int, default=_env_int("DEVNET_CONTROL_PORT", d.control_port), help="test control API (default 8999)")
+    p.add_argument("--index-port", type=int, default=_env_int("DEVNET_INDEX_PORT", None),
+                   help="Python package index stand-in (default 3141; a free port when --rpc-port is 0)")
     p.add_argument("--port-offset", type=int, default=_env_int("DEVNET_PORT_OFFSET", 0), help="added to every non-zero port")
     p.add_argument("--pinata-jwt", default=os.environ.get("DEVNET_PINATA_JWT", d.pinata_jwt), help="the Bearer token the Pinata stand-in accepts (default devnet-pinata-jwt)")
     p.add_argument("--state-dir", default=os.environ.get("DEVNET_STATE_DIR", d.state_dir), help="where the faucet keypair lives (default $TMPDIR/cloudmesh-devnet-<uid>)")
@@ -37,7 +39,7 @@ def parse_args(argv: list[str] | None = None) -> Config:
     if a.slot_ms != 0 and a.slot_ms < 10:
         p.error("--slot-ms must be 0 (manual clock: slots advance only through the control API) or at least 10")
     return Config(a.rpc_port, a.ws_port, a.ipfs_api_port, a.gateway_port, a.pinata_port, a.control_port, a.port_offset,
-                  a.pinata_jwt, a.state_dir, programs, a.slot_ms, a.verbose)
+                  a.pinata_jwt, a.state_dir, programs, a.slot_ms, a.verbose, a.index_port)
 
 
 def _die_with_parent() -> None:

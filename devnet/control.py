@@ -15,6 +15,7 @@ from solders.pubkey import Pubkey
 from .chain import cloudmesh
 from .chain.ledger import Ledger
 from .faults import Faults, GatewayFault, RpcFault
+from .index import PackageIndex
 from .ipfs.blockstore import BlockStore
 from .ipfs.cid import CID, CODECS, DAG_PB, HASHES, SHA2_256, multihash, multihash_matches
 from .ipfs.unixfs import build_dag_bomb
@@ -47,9 +48,10 @@ class Control:
     """Routes of the control API (documented in devnet/README.md)."""
 
     def __init__(self, ledger: Ledger, store: BlockStore, faults: Faults, info: Callable[[], dict],
-                 traffic: Optional[Traffic] = None) -> None:
+                 traffic: Optional[Traffic] = None, index: Optional[PackageIndex] = None) -> None:
         self.ledger, self.store, self.faults, self.info = ledger, store, faults, info
         self.traffic = traffic if traffic is not None else Traffic()
+        self.index = index
         self.owners: dict[str, Keypair] = {}
 
     def app(self) -> web.Application:
@@ -101,7 +103,8 @@ class Control:
                     "pinata_failures": faults.pinata_failures, "ipfs_api_failures": faults.ipfs_api_failures,
                 "no_history": faults.no_history},
                 "gateway_held": faults.holds.count(), "gateway_held_by_cid": faults.holds.by_cid(),
-                "gateway_held_total": faults.holds.total, "traffic": self.traffic.snapshot()}
+                "gateway_held_total": faults.holds.total, "traffic": self.traffic.snapshot(),
+                **({"index": self.index.status()} if self.index is not None else {})}
 
     def reset(self, body: dict, request: web.Request) -> dict:
         self.faults.reset()

@@ -20,6 +20,7 @@ from solders.pubkey import Pubkey
 from .chain.ledger import Ledger
 from .control import Control
 from .faults import Faults
+from .index import PackageIndex
 from .ipfs.blockstore import BlockStore
 from .ipfs.http import Gateway, KuboApi, Pinata
 from .pubsub import PubSub
@@ -27,6 +28,7 @@ from .rpc import RpcMethods
 from .traffic import Traffic
 
 HOST = "127.0.0.1"
+DEFAULT_INDEX_PORT = 3141  # devpi's port, the usual one of a local package index
 
 
 @dataclass
@@ -45,6 +47,7 @@ class Config:
     program_ids: list[str] = field(default_factory=lambda: ["2pbdwB29EXvsfEcigJrMwEaDx2T16zZ47aK5oGabjx7S"])
     slot_ms: int = 400
     verbose: bool = False
+    index_port: Optional[int] = None  # default 3141 (or 0 when rpc_port is 0: a caller on free ports gets one here too)
 
 
 def load_or_create_keypair(path: Path) -> Keypair:
@@ -82,6 +85,7 @@ class Devnet:
         self.store = BlockStore()
         self.rpc = RpcMethods(self.ledger, self.faults, str(Keypair.from_seed(bytes(self.faucet)[:32][::-1]).pubkey()))
         self.traffic = Traffic()
+        self.index = PackageIndex(state / "index" / "sdist-setup-ran")
         self.pubsub = PubSub(self.ledger, self.traffic)
         self.rpc.received_listeners.append(self.pubsub.on_received)
         self.urls: dict[str, str] = {}
@@ -174,7 +178,7 @@ class Devnet:
         ws_app = web.Application()
         ws_app.router.add_get("/", self.pubsub.handler)
         ws_app.router.add_get("/{tail:.*}", self.pubsub.handler)
-        control = Control(self.ledger, self.store, self.faults, self.info, self.traffic)
+        control = Control(self.ledger, self.store, self.faults, self.info, self.traffic, self.index)
         rpc_port = port(c.rpc_port)
         ws_port = port(c.ws_port) if c.ws_port is not None else (rpc_port + 1 if rpc_port else 0)
         self.urls["rpc_url"] = await self._serve(rpc_app, rpc_port, "http")
@@ -183,6 +187,8 @@ class Devnet:
         self.urls["gateway_url"] = await self._serve(Gateway(self.store, self.faults).app(), port(c.gateway_port), "http")
         self.urls["pinata_url"] = await self._serve(Pinata(self.store, self.faults, c.pinata_jwt).app(), port(c.pinata_port), "http")
         self.urls["control_url"] = await self._serve(control.app(), port(c.control_port), "http")
+        index_port = port(c.index_port) if c.index_port is not None else (port(DEFAULT_INDEX_PORT) if rpc_port else 0)
+        self.urls["index_url"] = await self._serve(self.index.app(), index_port, "http") + "/simple"
         self._clock = asyncio.create_task(self._tick()) if c.slot_ms > 0 else None
 
     async def _tick(self) -> None:
@@ -213,7 +219,7 @@ async def run(config: Config) -> None:
         raise SystemExit(2) from None
     info = devnet.info()
     print("CloudMesh devnet", flush=True)
-    for name in ("rpc_url", "ws_url", "ipfs_api_url", "gateway_url", "pinata_url", "control_url"):
+    for name in ("rpc_url", "ws_url", "ipfs_api_url", "gateway_url", "pinata_url", "control_url", "index_url"):
         print(f"  {name:<14}{info[name]}", flush=True)
     print(f"  {'faucet':<14}{info['faucet_pubkey']} (keypair: {info['faucet_keypair']})", flush=True)
     print(f"  {'program ids':<14}{', '.join(config.program_ids)}", flush=True)

@@ -17,14 +17,23 @@ public final class Devnet: Sendable {
         public let gatewayURL: String
         public let pinataURL: String
         public let controlURL: String
+        /// The package index stand-in's simple index (`PYTHON_INDEX_URL`), `http://127.0.0.1:<port>/simple`.
+        public let indexURL: String
         public let faucetKeypair: String
         public let faucetPubkey: String
         public let programIds: [String]
 
         enum CodingKeys: String, CodingKey {
-            case rpcURL = "rpc_url", wsURL = "ws_url", ipfsAPIURL = "ipfs_api_url", gatewayURL = "gateway_url"
-            case pinataURL = "pinata_url", controlURL = "control_url", faucetKeypair = "faucet_keypair"
-            case faucetPubkey = "faucet_pubkey", programIds = "program_ids"
+            case rpcURL = "rpc_url"
+            case wsURL = "ws_url"
+            case ipfsAPIURL = "ipfs_api_url"
+            case gatewayURL = "gateway_url"
+            case pinataURL = "pinata_url"
+            case controlURL = "control_url"
+            case indexURL = "index_url"
+            case faucetKeypair = "faucet_keypair"
+            case faucetPubkey = "faucet_pubkey"
+            case programIds = "program_ids"
         }
     }
 
@@ -71,7 +80,7 @@ public final class Devnet: Sendable {
         process.arguments =
             [
                 "-m", "devnet", "--rpc-port", "0", "--ws-port", "0", "--ipfs-api-port", "0", "--gateway-port", "0",
-                "--pinata-port", "0", "--control-port", "0", "--slot-ms", String(slotMilliseconds),
+                "--pinata-port", "0", "--control-port", "0", "--index-port", "0", "--slot-ms", String(slotMilliseconds),
                 "--pinata-jwt", jwt, "--state-dir", directory.appendingPathComponent("state").path,
             ] + extraArguments
         var childEnvironment = environment

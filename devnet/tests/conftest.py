@@ -25,6 +25,7 @@ class DevnetProcess:
         self.rpc_url, self.ws_url = info["rpc_url"], info["ws_url"]
         self.ipfs_api_url, self.gateway_url = info["ipfs_api_url"], info["gateway_url"]
         self.pinata_url, self.control_url = info["pinata_url"], info["control_url"]
+        self.index_url = info["index_url"]
         self.program_id = info["program_ids"][0]
         self.faucet_keypair = info["faucet_keypair"]
         self.output: list[str] = []
@@ -51,7 +52,7 @@ class DevnetProcess:
 def start_devnet(tmp: Path, slot_ms: int, extra: list[str] | None = None) -> DevnetProcess:
     """Start `python -m devnet` on free ports and wait (with a deadline) for its ready line."""
     args = [sys.executable, "-m", "devnet", "--rpc-port", "0", "--ipfs-api-port", "0", "--gateway-port", "0",
-            "--pinata-port", "0", "--control-port", "0", "--state-dir", str(tmp), "--slot-ms", str(slot_ms),
+            "--pinata-port", "0", "--control-port", "0", "--index-port", "0", "--state-dir", str(tmp), "--slot-ms", str(slot_ms),
             "--pinata-jwt", "test-jwt"] + (extra or [])
     started = time.monotonic()
     proc = subprocess.Popen(args, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -15,6 +15,9 @@ def test_flags_env_and_offset(monkeypatch) -> None:
     assert (c.rpc_port, c.port_offset, c.gateway_port, c.pinata_jwt) == (8899, 100, 0, "from-env")
     assert c.program_ids == ["5FpaVW1qm2MiELsJK9dqWs6rNMxdoN7wHKXygtcnAD4f"]
     assert parse_args(["--pinata-jwt", "flag"]).pinata_jwt == "flag"
+    assert c.index_port is None  # 3141, or a free port when --rpc-port is 0
+    monkeypatch.setenv("DEVNET_INDEX_PORT", "3142")
+    assert parse_args([]).index_port == 3142 and parse_args(["--index-port", "0"]).index_port == 0
 
 
 def test_sigint_stops_cleanly_and_several_programs(tmp_path) -> None:

@@ -1,0 +1,3 @@
+"""Never installed by a worker: this package has no wheel."""
+
+__version__ = "1.0"

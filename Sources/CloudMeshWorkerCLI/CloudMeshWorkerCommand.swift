@@ -42,6 +42,7 @@ struct CloudMeshWorkerCommand: AsyncParsableCommand {
             SubmitCommand.self,
             ResultCommand.self,
             CancelCommand.self,
+            EnvironmentsCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )

@@ -68,6 +68,19 @@ public actor EnvironmentCache {
         public var buildTime: Duration = .zero
         /// Environments evicted.
         public var evictions = 0
+
+        /// Counters with the values given (all zero by default).
+        public init(
+            hits: Int = 0, misses: Int = 0, resolutions: Int = 0, builds: Int = 0, buildTime: Duration = .zero,
+            evictions: Int = 0
+        ) {
+            self.hits = hits
+            self.misses = misses
+            self.resolutions = resolutions
+            self.builds = builds
+            self.buildTime = buildTime
+            self.evictions = evictions
+        }
     }
 
     /// The most remembered resolutions.
@@ -92,9 +105,7 @@ public actor EnvironmentCache {
         let root = configuration.root
         do {
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-            for name in try FileManager.default.contentsOfDirectory(atPath: root.path) where name.hasPrefix(".tmp-") {
-                try FileManager.default.removeItem(at: root.appendingPathComponent(name))
-            }
+            try Self.removeLeftovers(root: root)
         } catch {
             throw UVResolver.fileError(error, doing: "preparing \(root.path)")
         }
@@ -342,12 +353,24 @@ public actor EnvironmentCache {
         return EnvironmentLease(environment: used, sitePackages: directory.appendingPathComponent("site"), cache: self)
     }
 
+    /// Removes every `.tmp-*` entry under `root` (interrupted builds, resolutions and evictions) and returns
+    /// their names; only safe when nothing else uses `root`.
+    @discardableResult
+    static func removeLeftovers(root: URL) throws -> [String] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasPrefix(".tmp-") }
+        for name in names { try FileManager.default.removeItem(at: root.appendingPathComponent(name)) }
+        return names.sorted()
+    }
+
     /// Renames the environment out of its key first, so that an interrupted removal leaves a `.tmp-` entry
-    /// (removed at the next start), never a half environment under its key.
-    private static func remove(_ key: String, root: URL) {
+    /// (removed at the next start), never a half environment under its key. Returns whether it was renamed
+    /// away (false: there was nothing under the key).
+    @discardableResult
+    static func remove(_ key: String, root: URL) -> Bool {
         let doomed = root.appendingPathComponent(".tmp-evict-\(UUID().uuidString)")
-        guard rename(root.appendingPathComponent(key).path, doomed.path) == 0 else { return }
+        guard rename(root.appendingPathComponent(key).path, doomed.path) == 0 else { return false }
         try? FileManager.default.removeItem(at: doomed)
+        return true
     }
 
     private func checkAllowed(_ names: [PackageName]) throws(DependencyError) {

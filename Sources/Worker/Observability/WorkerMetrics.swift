@@ -10,7 +10,10 @@ import Prometheus
 /// `cloudmesh_rpc_errors_total{stage}`, `cloudmesh_ipfs_errors_total{stage}`, `cloudmesh_dependency_errors_total`, `cloudmesh_polls_total{result}`,
 /// `cloudmesh_balance_lamports`, `cloudmesh_jobs_in_flight`, `cloudmesh_settlement_paused`,
 /// `cloudmesh_unusable_accounts_total{reason}`, `cloudmesh_settlement_transactions_total`,
-/// `cloudmesh_settlement_jobs_total` (their ratio is the mean batch size).
+/// `cloudmesh_settlement_jobs_total` (their ratio is the mean batch size); for jobs' PEP 723 dependencies
+/// `cloudmesh_environment_acquisitions_total{result="hit|miss"}`, `cloudmesh_environment_resolutions_total`,
+/// `cloudmesh_environment_build_seconds` (one observation per build), `cloudmesh_environment_evictions_total`,
+/// `cloudmesh_environments` and `cloudmesh_environment_cache_bytes`.
 public struct WorkerMetrics: Sendable {
     private let factory: any MetricsFactory
 
@@ -22,8 +25,20 @@ public struct WorkerMetrics: Sendable {
     /// Metrics kept in a fresh Prometheus registry, returned alongside for `/metrics`.
     public static func prometheus() -> (metrics: WorkerMetrics, registry: PrometheusCollectorRegistry) {
         let registry = PrometheusCollectorRegistry()
-        return (WorkerMetrics(factory: PrometheusMetricsFactory(registry: registry)), registry)
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets[Self.environmentBuildLabel] = Self.environmentBuildBuckets
+        return (WorkerMetrics(factory: factory), registry)
     }
+
+    /// The label of the environment build histogram.
+    static let environmentBuildLabel = "cloudmesh_environment_build_seconds"
+
+    /// Buckets of the environment build histogram: a build takes from under a second (a small pure-Python set
+    /// from a near index) to `DEPENDENCY_TIMEOUT` (120 s by default).
+    static let environmentBuildBuckets: [Duration] = [
+        .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
+        .seconds(20), .seconds(30), .seconds(60), .seconds(120), .seconds(300),
+    ]
 
     /// A job reached a terminal state.
     public func jobFinished(_ state: JobState) {
@@ -103,6 +118,39 @@ public struct WorkerMetrics: Sendable {
     public func settlementBatch(jobs: Int) {
         Counter(label: "cloudmesh_settlement_transactions_total", dimensions: [], factory: factory).increment()
         Counter(label: "cloudmesh_settlement_jobs_total", dimensions: [], factory: factory).increment(by: jobs)
+    }
+
+    /// Acquisitions of dependency environments since the last call: `hits` served by an environment on disk,
+    /// `misses` that needed a build (their own or one already running). Zero counts still create the series.
+    public func environmentAcquisitions(hits: Int, misses: Int) {
+        Counter(label: "cloudmesh_environment_acquisitions_total", dimensions: [("result", "hit")], factory: factory)
+            .increment(by: max(0, hits))
+        Counter(label: "cloudmesh_environment_acquisitions_total", dimensions: [("result", "miss")], factory: factory)
+            .increment(by: max(0, misses))
+    }
+
+    /// Resolutions of requirement lists (`uv pip compile` runs) since the last call.
+    public func environmentResolutions(_ count: Int) {
+        Counter(label: "cloudmesh_environment_resolutions_total", dimensions: [], factory: factory)
+            .increment(by: max(0, count))
+    }
+
+    /// One environment build (`uv pip install`, successful or not) took `seconds`.
+    public func environmentBuild(seconds: Double) {
+        Timer(label: Self.environmentBuildLabel, dimensions: [], factory: factory)
+            .recordNanoseconds(Int64(max(0, seconds) * 1e9))
+    }
+
+    /// Environments evicted (least recently used, beyond `ENVIRONMENT_CACHE_MB`) since the last call.
+    public func environmentEvictions(_ count: Int) {
+        Counter(label: "cloudmesh_environment_evictions_total", dimensions: [], factory: factory)
+            .increment(by: max(0, count))
+    }
+
+    /// The environments on disk now: how many, and the bytes they take.
+    public func environmentCache(count: Int, bytes: UInt64) {
+        Gauge(label: "cloudmesh_environments", dimensions: [], factory: factory).record(count)
+        Gauge(label: "cloudmesh_environment_cache_bytes", dimensions: [], factory: factory).record(Double(bytes))
     }
 
     /// Whether settlement is paused (1) or not (0).

@@ -33,11 +33,11 @@ public struct WorkerMetrics: Sendable {
     /// The label of the environment build histogram.
     static let environmentBuildLabel = "cloudmesh_environment_build_seconds"
 
-    /// Buckets of the environment build histogram: a build takes from under a second (a small pure-Python set
-    /// from a near index) to `DEPENDENCY_TIMEOUT` (120 s by default).
+    /// Buckets of the environment build histogram: a build takes from about 150 ms (one small pure-Python wheel
+    /// from a near index, `bench/dependencies.py`) to `DEPENDENCY_TIMEOUT` (120 s by default).
     static let environmentBuildBuckets: [Duration] = [
-        .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
-        .seconds(20), .seconds(30), .seconds(60), .seconds(120), .seconds(300),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500),
+        .seconds(5), .seconds(10), .seconds(20), .seconds(30), .seconds(60), .seconds(120), .seconds(300),
     ]
 
     /// A job reached a terminal state.

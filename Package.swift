@@ -117,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "CloudMeshWorkerCLI",
             dependencies: [
-                "Worker", "Solana", "CloudMesh", "IPFS", "Sandbox", "Redaction",
+                "Worker", "Solana", "CloudMesh", "IPFS", "Sandbox", "Redaction", "Dependencies",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -112,3 +112,20 @@ struct ResultDocumentFields {
         dependencies = object["dependencies"] as? [String]
     }
 }
+
+/// A worker running as root gives each job a user of its own, which must reach the environments directory.
+@Suite struct EnvironmentReachabilityTests {
+    @Test func aPrivateAncestorIsNamed() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("reach-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        let closed = base.appendingPathComponent("private")
+        let inside = closed.appendingPathComponent("state/environments")
+        try FileManager.default.createDirectory(at: inside, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: base.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: closed.path)
+        #expect(DependencySetup.privateAncestor(of: inside.path) == closed.path)
+        #expect(DependencySetup.privateAncestor(of: closed.appendingPathComponent("not-yet").path) == closed.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o711], ofItemAtPath: closed.path)
+        #expect(DependencySetup.privateAncestor(of: inside.path) == nil)
+    }
+}

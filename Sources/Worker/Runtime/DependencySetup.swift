@@ -50,6 +50,17 @@ enum DependencySetup {
             uvPath: uv, interpreter: interpreter, indexURL: settings.indexURL.absoluteString,
             httpTimeoutSeconds: max(5, min(30, settings.timeoutSeconds / 4)))
         let root = environmentsDirectory(stateDirectory: stateDirectory)
+        if geteuid() == 0, let closed = privateAncestor(of: root.path) {
+            // Run as root, every job has a user id of its own, which must reach the environment to bind it.
+            logger.warning(
+                """
+                dependencies: jobs' own users cannot reach \(root.path) (\(closed) lets no other user through): \
+                jobs that declare PEP 723 dependencies will be answered with an error document; put STATE_DIR \
+                where other users may traverse (e.g. /var/lib/cloudmesh-worker), or chmod o+x \(closed)
+                """)
+            return NoDependencyInstaller(
+                reason: "its environments directory is not reachable by jobs", interpreter: interpreter.pep440Version)
+        }
         let cache: EnvironmentCache
         do {
             cache = try EnvironmentCache(
@@ -71,6 +82,25 @@ enum DependencySetup {
         let preparer = UVDependencyPreparer(cache: cache, interpreter: interpreter, metrics: metrics)
         await preparer.recordCacheMetrics()
         return preparer
+    }
+
+    /// The first existing directory on the way to `path` (itself included) that other users may not traverse
+    /// (no `o+x`), or nil when every one lets them through. Missing components are created later with 0755.
+    static func privateAncestor(of path: String) -> String? {
+        var current = URL(fileURLWithPath: path).standardizedFileURL
+        var chain: [String] = []
+        while true {
+            chain.append(current.path)
+            let parent = current.deletingLastPathComponent()
+            if parent.path == current.path { break }
+            current = parent
+        }
+        for directory in chain.reversed() {
+            var info = stat()
+            guard stat(directory, &info) == 0 else { return nil }
+            if info.st_mode & S_IXOTH == 0 { return directory }
+        }
+        return nil
     }
 
     /// `UV_PATH` when set (it must be executable), else `.venv/bin/uv` beside the working directory or up to

@@ -147,11 +147,11 @@ public struct WorkerRuntime: Sendable {
             throw WorkerRuntimeError(.configuration, ["the sandbox cannot run jobs: \(error)"])
         }
 
+        let (metrics, registry) = WorkerMetrics.prometheus()
         let dependencies = try await DependencySetup.start(
             configuration.dependencies, stateDirectory: configuration.stateDirectory,
-            pythonPath: runner.configuration.pythonPath, logger: logger)
+            pythonPath: runner.configuration.pythonPath, logger: logger, metrics: metrics)
 
-        let (metrics, registry) = WorkerMetrics.prometheus()
         let client: SolanaRPCClient
         do {
             client = try SolanaRPCClient(

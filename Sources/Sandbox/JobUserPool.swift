@@ -22,22 +22,33 @@ final class JobUserPool: Sendable {
     static let shared = JobUserPool(lockDirectory: "/run/cloudmesh-sandbox")
 
     private let inUse = Mutex<Set<UInt32>>([])
+    /// Where the next search starts, as an offset into the range: ids are handed out in turn, so that an id
+    /// is not reused while the kernel is still tearing down its last job's processes (they would count
+    /// against the next job's RLIMIT_NPROC and fail its first fork with EAGAIN).
+    private let cursor = Mutex<UInt32>(0)
     private let lockDirectory: String
 
     init(lockDirectory: String) {
         self.lockDirectory = lockDirectory
     }
 
-    /// Reserves the lowest free id of `range`.
+    /// Reserves a free id of `range`: the next free one after the id leased last, in turn.
     func lease(from range: Range<UInt32>) throws(SandboxError) -> Lease {
         if mkdir(lockDirectory, 0o700) != 0 && errno != EEXIST {
             throw .systemCallFailed(operation: "creating \(lockDirectory)", errno: errno)
         }
-        for uid in range {
+        let count = UInt32(range.count)
+        guard count > 0 else { throw .noFreeJobUser(range) }
+        let start = cursor.withLock { $0 } % count
+        for step in 0..<count {
+            let uid = range.lowerBound + (start + step) % count
             let reserved = inUse.withLock { ids in ids.insert(uid).inserted }
             guard reserved else { continue }
             let fd = open("\(lockDirectory)/uid-\(uid).lock", O_RDWR | O_CREAT | LinuxCalls.oCloexec, 0o600)
-            if fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 { return Lease(uid: uid, lockDescriptor: fd) }
+            if fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 {
+                cursor.withLock { $0 = (start + step + 1) % count }
+                return Lease(uid: uid, lockDescriptor: fd)
+            }
             if fd >= 0 { close(fd) }
             _ = inUse.withLock { ids in ids.remove(uid) }
         }

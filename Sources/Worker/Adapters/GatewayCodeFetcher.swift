@@ -20,7 +20,6 @@ public struct GatewayCodeFetcher: CodeFetcher {
     let verificationRetryDelay: Duration
     let budget: RetrievalBudget?
     let httpClient: HTTPClient
-    let crash: TestCrashInjection
     let logger: Logger
 
     /// Creates a fetcher over `gateways` (base URLs).
@@ -34,7 +33,7 @@ public struct GatewayCodeFetcher: CodeFetcher {
         gateways: [String], requestTimeout: Duration = .seconds(30), verificationAttempts: Int = 3,
         verificationRetryDelay: Duration = .seconds(1), budget: RetrievalBudget? = nil,
         httpClient: HTTPClient = .shared,
-        crash: TestCrashInjection = .disabled, logger: Logger
+        logger: Logger
     ) {
         self.httpClient = httpClient
         self.gateways = gateways
@@ -42,7 +41,6 @@ public struct GatewayCodeFetcher: CodeFetcher {
         self.verificationAttempts = max(1, verificationAttempts)
         self.verificationRetryDelay = verificationRetryDelay
         self.budget = budget
-        self.crash = crash
         self.logger = logger
     }
 
@@ -68,9 +66,7 @@ public struct GatewayCodeFetcher: CodeFetcher {
         var attempt = 1
         while true {
             do throws(RetrievalError) {
-                let code = try await fetcher.fetch(cid: cid)
-                crash.reached(.afterFetch)
-                return code
+                return try await fetcher.fetch(cid: cid)
             } catch {
                 switch Self.classify(error, cid: cid, maxBytes: maxBytes) {
                 case .retryVerification:

@@ -10,32 +10,29 @@ import Logging
 /// cause logged) rather than failed.
 public struct IPFSResultPublisher: ResultPublisher {
     let publisher: any ContentPublisher
-    let crash: TestCrashInjection
     let logger: Logger
 
     /// Creates a publisher over `publisher`.
     public init(
-        publisher: any ContentPublisher, crash: TestCrashInjection = .disabled, logger: Logger
+        publisher: any ContentPublisher, logger: Logger
     ) {
         self.publisher = publisher
-        self.crash = crash
         self.logger = logger
     }
 
     /// The publisher the configuration asks for: Pinata when a JWT is set, else Kubo when `IPFS_API_URL` is
     /// set, else nil.
     public static func configured(
-        by configuration: WorkerConfiguration, crash: TestCrashInjection = .disabled, logger: Logger
+        by configuration: WorkerConfiguration, logger: Logger
     ) -> IPFSResultPublisher? {
         if let jwt = configuration.pinataJWT {
             return IPFSResultPublisher(
                 publisher: PinataPublisher(jwt: jwt, apiURL: configuration.pinataAPIURL.absoluteString),
-                crash: crash,
                 logger: logger)
         }
         if let url = configuration.ipfsAPIURL {
             return IPFSResultPublisher(
-                publisher: KuboPublisher(apiURL: url.absoluteString), crash: crash, logger: logger)
+                publisher: KuboPublisher(apiURL: url.absoluteString), logger: logger)
         }
         return nil
     }
@@ -50,7 +47,6 @@ public struct IPFSResultPublisher: ResultPublisher {
 
     /// Publishes `bytes` as file `name`; returns its CIDv0.
     public func publish(_ bytes: [UInt8], name: String) async throws -> String {
-        crash.reached(.afterExecution)
         let cid: CID
         do throws(PublishError) {
             cid = try await publisher.publish(bytes, name: name)
@@ -63,7 +59,6 @@ public struct IPFSResultPublisher: ResultPublisher {
             }
             throw StageError.transient("publishing the result to \(publisher.serviceName): \(error)")
         }
-        crash.reached(.afterPublish)
         return cid.description
     }
 }

@@ -1,18 +1,16 @@
 import Foundation
+import Retry
 import Sandbox
 import Solana
-import Retry
 
 /// The production ``CodeExecutor``: runs job code through the Sandbox module's runner (bubblewrap, resource
 /// limits, wall-time limit, capped output), with the limits it was created with.
 public struct SandboxCodeExecutor: CodeExecutor {
     let runner: any JobCodeRunner
-    let crash: TestCrashInjection
 
     /// Creates an executor over `runner`.
-    public init(runner: any JobCodeRunner, crash: TestCrashInjection = .disabled) {
+    public init(runner: any JobCodeRunner) {
         self.runner = runner
-        self.crash = crash
     }
 
     /// Runs `code`; a failing or timed-out program is a report. A sandbox that cannot start the job throws a
@@ -20,20 +18,7 @@ public struct SandboxCodeExecutor: CodeExecutor {
     public func execute(code: [UInt8], packages: String?) async throws -> ExecutionReport {
         let outcome: ExecutionOutcome
         do {
-            outcome = try await withThrowingTaskGroup(of: ExecutionOutcome?.self) { group in
-                group.addTask { try await runner.run(code: code, packages: packages) }
-                if crash.point == .duringExecution {
-                    group.addTask {
-                        try await Task.sleep(for: .milliseconds(500))
-                        crash.reached(.duringExecution)
-                        return nil
-                    }
-                }
-                while let next = try await group.next() {
-                    if let outcome = next { return outcome }
-                }
-                throw CancellationError()
-            }
+            outcome = try await runner.run(code: code, packages: packages)
         } catch let error as SandboxError {
             throw StageError.transient("the sandbox could not run the job: \(error)")
         }

@@ -57,19 +57,16 @@ public struct SolanaJobSettler: JobSettler, BalanceMonitor {
     let program: CloudMeshProgram
     let keypair: Keypair
     let fees: Fees
-    let crash: TestCrashInjection
     let logger: Logger
 
     /// Creates a settler sending through `sender`, signing with `keypair`.
     public init(
-        sender: TransactionSender, program: CloudMeshProgram, keypair: Keypair, fees: Fees,
-        crash: TestCrashInjection = .disabled, logger: Logger
+        sender: TransactionSender, program: CloudMeshProgram, keypair: Keypair, fees: Fees, logger: Logger
     ) {
         self.sender = sender
         self.program = program
         self.keypair = keypair
         self.fees = fees
-        self.crash = crash
         self.logger = logger
     }
 
@@ -116,7 +113,6 @@ public struct SolanaJobSettler: JobSettler, BalanceMonitor {
         }
         let instructions = instructions(for: batch)
         let keypair = keypair
-        let crash = crash
         let sender = sender
         let outcome = try await withoutActuallyEscaping(journal) { journal in
             try await sender.send(
@@ -133,7 +129,6 @@ public struct SolanaJobSettler: JobSettler, BalanceMonitor {
                             signature: submission.signature,
                             lastValidBlockHeight: submission.lastValidBlockHeight,
                             wireBytes: submission.wire))
-                    crash.reached(.beforeSend)
                 })
         }
         let jobs = batch.map(\.job.address)
@@ -180,7 +175,6 @@ public struct SolanaJobSettler: JobSettler, BalanceMonitor {
     {
         switch outcome {
         case .confirmed(let signature, let slot):
-            crash.reached(.afterSend)
             return .settled(signature: signature, slot: slot)
         case .expired(let signature, let height):
             logger.notice(
@@ -195,7 +189,8 @@ public struct SolanaJobSettler: JobSettler, BalanceMonitor {
                 let culprit = culprit(at: index, in: instructions)
                 guard culprit == nil || culprit == job else {
                     // The transaction is atomic: nothing of it landed, and this job's instruction was not at fault.
-                    let reason = "instruction \(index) (job \(culprit.map { "\($0)" } ?? "?")) failed: \(instructionError)"
+                    let reason =
+                        "instruction \(index) (job \(culprit.map { "\($0)" } ?? "?")) failed: \(instructionError)"
                     logger.info(
                         "complete_job batch failed on another job's instruction; will send again",
                         metadata: context.merging(["reason": "\(reason)"]) { $1 })

@@ -115,8 +115,7 @@ public struct WorkerRuntime: Sendable {
         }
 
         guard
-            let publisher = IPFSResultPublisher.configured(
-                by: configuration, crash: crash, logger: logger)
+            let publisher = IPFSResultPublisher.configured(by: configuration, logger: logger)
         else {
             throw WorkerRuntimeError(
                 .configuration,
@@ -177,22 +176,21 @@ public struct WorkerRuntime: Sendable {
                     commitment: configuration.settlementCommitment == .finalized ? .finalized : .confirmed),
                 logger: logger),
             program: CloudMeshProgram(programId: configuration.programID), keypair: keypair,
-            fees: .init(priorityFeeMicroLamports: configuration.priorityFeeMicroLamports), crash: crash,
-            logger: logger)
+            fees: .init(priorityFeeMicroLamports: configuration.priorityFeeMicroLamports), logger: logger)
         let gate = SettlementGate()
         // Held gateway requests each keep a connection: room for both preparation lanes.
         let gatewayClient = GatewayCodeFetcher.makeHTTPClient(fetchesInFlight: 2 * configuration.fetchConcurrency)
         let health = HealthState(
             journal: journal, gate: gate, maxPollAge: Double(3 * configuration.pollInterval))
         let pipeline = JobPipeline(
-            stages: .init(
-                source: source,
-                fetcher: GatewayCodeFetcher(
-                    gateways: configuration.gatewayURLs.map(\.absoluteString), budget: configuration.codeBudget,
-                    httpClient: gatewayClient, crash: crash,
-                    logger: logger),
-                executor: SandboxCodeExecutor(runner: runner, crash: crash), publisher: publisher,
-                settler: settler, dependencies: dependencies),
+            stages: crash.wrapping(
+                .init(
+                    source: source,
+                    fetcher: GatewayCodeFetcher(
+                        gateways: configuration.gatewayURLs.map(\.absoluteString), budget: configuration.codeBudget,
+                        httpClient: gatewayClient, logger: logger),
+                    executor: SandboxCodeExecutor(runner: runner), publisher: publisher,
+                    settler: settler, dependencies: dependencies)),
             options: .init(
                 workerAddress: keypair.publicKey, costLamports: configuration.costLamports,
                 maxCodeBytes: configuration.maxCodeBytes, codeFetchTimeout: .seconds(configuration.codeFetchTimeout),

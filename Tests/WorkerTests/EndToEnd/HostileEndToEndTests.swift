@@ -231,10 +231,11 @@ struct HostileEndToEndTests {
         #expect(try await journal.record(for: sleeper.address)?.state == .running, "left to resume")
         try journal.close()
 
-        // Restarted with the hold released (and a short EXECUTION_TIMEOUT for the sleeper): everything settles.
+        // Restarted with the hold released (and an EXECUTION_TIMEOUT that ends the sleeper but not, on a loaded
+        // CI machine, an ordinary job's start-up): everything settles.
         let released = try await stack.devnet.control("/faults/gateway/release", [:])
         #expect(released["gateway_held"].int == 0, "the stopped worker's requests went away: \(released)")
-        let restarted = try stack.start(setup, extra: ["EXECUTION_TIMEOUT": "2"])
+        let restarted = try stack.start(setup, extra: ["EXECUTION_TIMEOUT": "8"])
         try await poll("the resumed jobs to settle", timeout: .seconds(30), worker: restarted) {
             try await stack.allCompleted(jobs + [sleeper])
         }

@@ -18,6 +18,9 @@ struct VariedJobsEndToEndTests {
     }
 
     static let outputCap = 65_536
+    /// `EXECUTION_TIMEOUT` of the test: long enough that a sandboxed `print` finishes on a CI machine whose two
+    /// cores every end-to-end suite shares at once (2 s was not), and it ends the `time.sleep(60)` case.
+    static let executionTimeout = 10
 
     static let cases: [Case] = [
         Case(code: "print('hello, world')", stdout: "hello, world\n"),
@@ -50,7 +53,7 @@ struct VariedJobsEndToEndTests {
         let worker = try await stack.workerSetup(
             "varied",
             extra: [
-                "EXECUTION_TIMEOUT": "2", "COST_LAMPORTS": "\(cost)", "MAX_OUTPUT_BYTES": "\(Self.outputCap)",
+                "EXECUTION_TIMEOUT": "\(Self.executionTimeout)", "COST_LAMPORTS": "\(cost)", "MAX_OUTPUT_BYTES": "\(Self.outputCap)",
                 "MAX_CONCURRENT_JOBS": "4",
             ])
         var jobs: [(EndToEndStack.CreatedJob, Case)] = []

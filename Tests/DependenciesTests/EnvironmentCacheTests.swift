@@ -216,17 +216,21 @@ struct EnvironmentCacheTests {
 
     /// A build killed half way (here: stopped at the timeout after uv installed every file) is never used:
     /// while it runs the files sit in a `.tmp-` directory no lookup reads, and a restart removes it.
+    ///
+    /// The timeout leaves uv room to resolve and install on a loaded machine (at 4 s it did not always, with
+    /// builds running beside the tests); the test waits for it, so it lasts that long.
     @Test func anInterruptedBuildLeavesNoUsableEnvironment() async throws {
+        let timeout = Duration.seconds(12)
         let directory = try UVFixture.temporaryDirectory("crash")
         defer { try? FileManager.default.removeItem(at: directory) }
         let root = directory.appendingPathComponent("environments")
         let uv = try UVFixture.CountingUV(in: directory, installDelay: 30)
         let resolver = try await UVFixture.resolver(uv: uv.path)
         let cache = try EnvironmentCache(
-            configuration: UVFixture.configuration(root: root, timeout: .seconds(4)), resolver: resolver)
+            configuration: UVFixture.configuration(root: root, timeout: timeout), resolver: resolver)
         let building = Task { try await cache.acquire(UVFixture.requirements("cm-alpha==1.0")) }
         // Wait until uv has installed everything into the temporary directory (and sleeps).
-        let deadline = ContinuousClock.now + .seconds(4)
+        let deadline = ContinuousClock.now + timeout
         var installed: String?
         while installed == nil && ContinuousClock.now < deadline {
             installed = UVFixture.entries(root).first { $0.hasPrefix(".tmp-build-") }.flatMap { name in
@@ -246,7 +250,7 @@ struct EnvironmentCacheTests {
         #expect(sleeperBefore.map(UVFixture.isRunning) == true, "the build's background process runs until the timeout")
         #expect(EnvironmentCache.list(root: root) == [], "nothing under a key while the build is unfinished")
         #expect(UVFixture.entries(root).allSatisfy { $0.hasPrefix(".tmp-") })
-        await #expect(throws: DependencyError.timedOut(after: .seconds(4))) { try await building.value }
+        await #expect(throws: DependencyError.timedOut(after: timeout)) { try await building.value }
         #expect(UVFixture.entries(root) == [])
         // The whole process group was killed, the wrapper's background child included.
         let sleeper = try #require(

@@ -1,4 +1,5 @@
 import Foundation
+import Retry
 import Solana
 import Testing
 
@@ -40,18 +41,6 @@ import Testing
         #expect(order == ["job 2", "job 3", "job 1"])
     }
 
-    @Test func shardsSplitTheWork() async throws {
-        let journal = try harness.openJournal()
-        let jobs = (1...12).map { harness.addJob(UInt8($0)) }
-        let shard = try #require(WorkerShard(index: 1, count: 2))
-        let summary = try await harness.service(journal: journal, shard: shard).run(once: true)
-        let mine = jobs.filter { shard.owns($0.address) }
-        #expect(summary.settled == mine.count)
-        for job in jobs {
-            #expect((harness.chain.status(job.address) == .pending) == !shard.owns(job.address))
-        }
-    }
-
     @Test func transientFailuresAreRetriedUntilSettled() async throws {
         let journal = try harness.openJournal()
         let job = harness.addJob(1)
@@ -63,14 +52,6 @@ import Testing
         #expect(harness.executor.control.calls == 1)
         let events = try await journal.transitions(for: job.address).map(\.event)
         #expect(events.filter { $0 == "transient_failure" }.count == 2)
-    }
-
-    @Test func aOnceRunGivesUpWhenPollsKeepFailing() async throws {
-        let journal = try harness.openJournal()
-        harness.chain.state.withLock { $0.pollFaults = 10 }
-        await #expect(throws: WorkerService.RunError.self) {
-            try await harness.service(journal: journal).run(once: true)
-        }
     }
 
     @Test func subscriptionPushesAndResubscribePolls() async throws {
@@ -115,12 +96,23 @@ import Testing
             $0.beforeSend = [.insufficientFunds]
             $0.balance = 0
         }
-        let service = harness.service(journal: journal, health: health, gate: gate)
+        // The probe's 30 s pass on a manual clock, at once and only when the test says so.
+        let clock = ManualClock()
+        let interval = Duration.seconds(30)
+        let service = harness.service(
+            journal: journal, pollInterval: .seconds(3600), health: health, gate: gate, fundsProbeInterval: interval,
+            clock: clock)
         let run = Task { try await service.run(once: false) }
         #expect(await eventually { await gate.isPaused })
         #expect(await eventually { (try? await journal.unfinished())?.filter { $0.state == .published }.count == 2 })
         #expect(await !health.report().isHealthy)
+        let probeAt = clock.now.addingTimeInterval(interval.inSeconds)
+        #expect(await eventually { clock.deadlines.contains(probeAt) }, "a balance probe armed for 30 s on")
+        clock.advance(by: interval)
+        #expect(await eventually { clock.deadlines.contains(probeAt.addingTimeInterval(interval.inSeconds)) })
+        #expect(await gate.isPaused, "still unfunded: probed again 30 s later")
         harness.settler.state.withLock { $0.balance = 5_000_000_000 }
+        clock.advance(by: interval)
         #expect(await eventually { (try? await journal.unfinished())?.isEmpty == true })
         #expect(await !gate.isPaused)
         service.shutdown()

@@ -74,20 +74,21 @@ final class Harness: Sendable {
     func service(
         journal: Journal, maxConcurrent: Int = 4, fetchConcurrency: Int? = nil, shard: WorkerShard? = nil,
         grace: Duration = .seconds(5), pollInterval: Duration = .milliseconds(50), health: HealthState? = nil,
-        gate: SettlementGate = SettlementGate(), pipeline: JobPipeline? = nil
+        gate: SettlementGate = SettlementGate(), pipeline: JobPipeline? = nil,
+        fundsProbeInterval: Duration = .milliseconds(20), clock: any WorkerClock = SystemWorkerClock()
     ) -> WorkerService {
         WorkerService(
             options: .init(
                 maxConcurrentJobs: maxConcurrent, fetchConcurrency: fetchConcurrency,
                 slowPreparationAfter: .milliseconds(100), shard: shard, pollInterval: pollInterval,
                 shutdownGrace: grace,
-                fundsProbeInterval: .milliseconds(20), minimumSettlementBalance: 100_000,
+                fundsProbeInterval: fundsProbeInterval, minimumSettlementBalance: 100_000,
                 journalProbeInterval: .milliseconds(20),
                 lowBalanceLamports: 10_000_000,
                 oncePollAttempts: 3, pollBackoff: Backoff(initial: .milliseconds(10), maximum: .milliseconds(20))),
             journal: journal, source: source, balanceMonitor: settler,
             pipeline: pipeline ?? self.pipeline(journal: journal, gate: gate),
-            gate: gate, health: health, metrics: metrics, logger: logger)
+            gate: gate, health: health, metrics: metrics, logger: logger, clock: clock)
     }
 }
 

@@ -1,0 +1,97 @@
+import Foundation
+import Retry
+
+extension WorkerService {
+    /// Timing and limits of the loop.
+    public struct Options: Sendable {
+        /// Jobs run at once.
+        public var maxConcurrentJobs: Int
+        /// Preparations (code fetches) in flight in each lane (`FETCH_CONCURRENCY`); see ``Scheduler/StateMachine``.
+        public var fetchConcurrency: Int
+        /// Time after which a preparation moves to the slow lane.
+        public var slowPreparationAfter: Duration
+        /// This worker's shard.
+        public var shard: WorkerShard?
+        /// Time between polls.
+        public var pollInterval: Duration
+        /// Time running jobs get to finish after ``WorkerService/shutdown()``.
+        public var shutdownGrace: Duration
+        /// Time between balance probes while settlement is paused.
+        public var fundsProbeInterval: Duration
+        /// Balance at which settlement resumes: the fee of one complete_job, priority fee included (the same
+        /// number under which the settler pauses it).
+        public var minimumSettlementBalance: UInt64
+        /// Time between probes of the journal while a full disk pauses the worker.
+        public var journalProbeInterval: Duration
+        /// Room a probe of a full journal must find before jobs are taken again: one result document.
+        public var journalProbeBytes: Int
+        /// How long finished jobs keep their result documents in the journal (`JOURNAL_RETENTION`); nil keeps
+        /// them for ever.
+        public var journalRetention: Duration?
+        /// Balance under which a warning is logged at start.
+        public var lowBalanceLamports: UInt64
+        /// Consecutive failed polls after which a `once` run gives up.
+        public var oncePollAttempts: Int
+        /// Backoff between failed polls in a `once` run.
+        public var pollBackoff: Backoff
+
+        /// Creates the options.
+        public init(
+            maxConcurrentJobs: Int, fetchConcurrency: Int? = nil, slowPreparationAfter: Duration = .milliseconds(250),
+            shard: WorkerShard?, pollInterval: Duration, shutdownGrace: Duration,
+            fundsProbeInterval: Duration = .seconds(30), minimumSettlementBalance: UInt64 = 5_000,
+            journalProbeInterval: Duration = .seconds(10), journalProbeBytes: Int = Journal.healthProbeBytes,
+            journalRetention: Duration? = nil, lowBalanceLamports: UInt64, oncePollAttempts: Int = 5,
+            pollBackoff: Backoff = Backoff(initial: .seconds(1), maximum: .seconds(30), jitter: 0.2)
+        ) {
+            self.maxConcurrentJobs = maxConcurrentJobs
+            self.fetchConcurrency = fetchConcurrency ?? 4 * maxConcurrentJobs
+            self.slowPreparationAfter = slowPreparationAfter
+            self.journalProbeInterval = journalProbeInterval
+            self.journalProbeBytes = journalProbeBytes
+            self.journalRetention = journalRetention
+            self.shard = shard
+            self.pollInterval = pollInterval
+            self.shutdownGrace = shutdownGrace
+            self.fundsProbeInterval = fundsProbeInterval
+            self.minimumSettlementBalance = minimumSettlementBalance
+            self.lowBalanceLamports = lowBalanceLamports
+            self.oncePollAttempts = oncePollAttempts
+            self.pollBackoff = pollBackoff
+        }
+
+        /// The options a configuration asks for.
+        public init(configuration: WorkerConfiguration) {
+            self.init(
+                maxConcurrentJobs: configuration.maxConcurrentJobs, fetchConcurrency: configuration.fetchConcurrency,
+                shard: configuration.shard, pollInterval: .seconds(configuration.pollInterval),
+                shutdownGrace: .seconds(configuration.shutdownGrace),
+                minimumSettlementBalance: SolanaJobSettler.Fees(
+                    priorityFeeMicroLamports: configuration.priorityFeeMicroLamports
+                ).feeLamports,
+                journalProbeBytes: configuration.maxResultBytes,
+                journalRetention: configuration.journalRetention == 0 ? nil : .seconds(configuration.journalRetention),
+                lowBalanceLamports: configuration.lowBalanceLamports)
+        }
+    }
+
+    /// The run loop stopped because it could not go on.
+    public enum RunError: Error, CustomStringConvertible {
+        /// The journal failed; no job is taken until it is fixed. Recorded results are kept.
+        case journal(JournalError)
+        /// A `once` run could not list pending jobs.
+        case pollFailed(attempts: Int, lastError: String)
+        /// `run` was called twice.
+        case alreadyRunning
+
+        /// Explains the stop.
+        public var description: String {
+            switch self {
+            case .journal(let error): "stopped taking jobs: \(error)"
+            case .pollFailed(let attempts, let error):
+                "could not list pending jobs after \(attempts) attempts: \(error)"
+            case .alreadyRunning: "the worker is already running"
+            }
+        }
+    }
+}

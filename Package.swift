@@ -70,11 +70,14 @@ let package = Package(
         ),
         // libseccomp, which builds the sandbox's seccomp filter (Debian: libseccomp-dev).
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
+        // Starting a child with clone(CLONE_VM | CLONE_VFORK), as posix_spawn does, applying what posix_spawn
+        // cannot (resource limits, cgroup membership, a switch of user) by raw system calls before execve.
+        .target(name: "CLaunch"),
         // Running untrusted Python under bubblewrap with a seccomp filter and resource limits.
         .target(
             name: "Sandbox",
             dependencies: [
-                "CSeccomp", "Retry",
+                "CLaunch", "CSeccomp", "Retry",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -8,14 +8,11 @@
 /// from the C library. Each is optional: callers fall back when the C library is too old.
 struct LinuxCalls: @unchecked Sendable {
     typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
-    typealias CloseRange = @convention(c) (UInt32, UInt32, Int32) -> Int32
     typealias PidfdOpen = @convention(c) (pid_t, UInt32) -> Int32
     typealias MemfdCreate = @convention(c) (UnsafePointer<CChar>, UInt32) -> Int32
 
     /// `pipe2(2)`: a pipe whose ends are created close-on-exec atomically.
     let pipe2: Pipe2?
-    /// `close_range(2)` (Linux 5.9+): used with `CLOSE_RANGE_CLOEXEC` in the child before exec.
-    let closeRange: CloseRange?
     /// `pidfd_open(2)` (Linux 5.3+): a descriptor that becomes readable when the child exits.
     let pidfdOpen: PidfdOpen?
     /// `memfd_create(2)`: an anonymous file holding the job's code.
@@ -23,7 +20,6 @@ struct LinuxCalls: @unchecked Sendable {
 
     static let shared = LinuxCalls()
 
-    static let closeRangeCloexec: Int32 = 4
     static let memfdCloexec: UInt32 = 1
     static let oCloexec: Int32 = 0o2000000
 
@@ -44,7 +40,6 @@ struct LinuxCalls: @unchecked Sendable {
             return unsafeBitCast(pointer, to: type)
         }
         pipe2 = symbol("pipe2", Pipe2.self)
-        closeRange = symbol("close_range", CloseRange.self)
         pidfdOpen = symbol("pidfd_open", PidfdOpen.self)
         memfdCreate = symbol("memfd_create", MemfdCreate.self)
     }

@@ -28,7 +28,11 @@ import Testing
     @Test func dueJobsShareOneTransactionThatLeavesOnceFull() async throws {
         let journal = try harness.openJournal()
         let jobs = (1...3).map { harness.addJob($0) }
-        let results = await processAll(jobs, with: pipeline(journal, maxJobs: 3))
+        let pipeline = pipeline(journal, maxJobs: 3)
+        // Another job on its way keeps the batch waiting (up to the long window) until it is full.
+        let onItsWay = await pipeline.batcher.enterUpstream()
+        let results = await processAll(jobs, with: pipeline)
+        await pipeline.batcher.leaveUpstream(onItsWay)
         #expect(results == Array(repeating: .finished(.settled), count: 3))
         let batches = harness.settler.state.current.batches
         #expect(batches.count == 1)
@@ -49,6 +53,8 @@ import Testing
         let journal = try harness.openJournal()
         let (first, second, third) = (harness.addJob(1), harness.addJob(2), harness.addJob(3))
         let pipeline = pipeline(journal, maxJobs: 2)
+        // The third job is on its way from the start, so that the first, back in the queue, waits for it.
+        let thirdOnItsWay = await pipeline.batcher.enterUpstream()
         // The first two jobs fill a batch; it is held while another worker completes the second one.
         harness.settler.control.hang(true)
         let firstTwo = Task { await processAll([first, second], with: pipeline) }
@@ -57,6 +63,7 @@ import Testing
         harness.settler.control.hang(false)
         // The first job goes back to the queue, where it fills the next batch with the third.
         let last = await processAll([third], with: pipeline)
+        await pipeline.batcher.leaveUpstream(thirdOnItsWay)
         let results = await firstTwo.value
         #expect(Set(results + last) == [.finished(.settled), .finished(.lostRace)])
         #expect(try await journal.record(for: second.address)?.state == .lostRace)
@@ -88,12 +95,40 @@ import Testing
         let journal = try harness.openJournal()
         let job = harness.addJob(1)
         let pipeline = pipeline(journal, maxJobs: 4)
+        let onItsWay = await pipeline.batcher.enterUpstream()
         let task = Task { await pipeline.process(job, firstSeen: firstSeen) }
         #expect(await eventually { (try? await journal.record(for: job.address))?.state == .published })
         task.cancel()
         #expect(await task.value == .interrupted)
+        await pipeline.batcher.leaveUpstream(onItsWay)
         #expect(harness.settler.state.current.sent.isEmpty)
         #expect(try await journal.record(for: job.address)?.state == .published, "the next start settles it")
+    }
+
+    /// With no other job on its way to settlement, a batch does not wait out its window: a lone job settles at
+    /// once, and the last jobs of a burst do not wait for company that is not coming.
+    @Test func aLoneJobDoesNotWaitOutTheWindow() async throws {
+        let journal = try harness.openJournal()
+        let job = harness.addJob(1)
+        let pipeline = pipeline(journal, maxJobs: 10)
+        let started = ContinuousClock.now
+        #expect(await pipeline.process(job, firstSeen: firstSeen) == .finished(.settled))
+        #expect(ContinuousClock.now - started < Self.longWindow, "settled without waiting out the 30 s window")
+        #expect(harness.settler.state.current.batches == [[job.address]])
+    }
+
+    /// A batch waiting for a job on its way leaves as soon as that job leaves the pipeline without settling.
+    @Test func aBatchLeavesWhenTheJobItWaitedForLeavesThePipeline() async throws {
+        let journal = try harness.openJournal()
+        let job = harness.addJob(1)
+        let pipeline = pipeline(journal, maxJobs: 10)
+        let onItsWay = await pipeline.batcher.enterUpstream()
+        let task = Task { await pipeline.process(job, firstSeen: firstSeen) }
+        #expect(await eventually { (try? await journal.record(for: job.address))?.state == .published })
+        #expect(harness.settler.state.current.sent.isEmpty, "waiting for the job on its way")
+        await pipeline.batcher.leaveUpstream(onItsWay)
+        #expect(await task.value == .finished(.settled))
+        #expect(harness.settler.state.current.batches == [[job.address]])
     }
 
     @Test func aTransactionForSeveralJobsIsJournaledAllOrNone() async throws {

@@ -119,6 +119,18 @@ public struct JobPipeline: Sendable {
     public func process(
         _ job: PendingJob, firstSeen: Date, prepared: PreparedJob? = nil, onSettling: @Sendable () -> Void = {}
     ) async -> JobRunResult {
+        // Until it is queued for settlement (or leaves), a settlement batch may wait for this job.
+        let ticket = await batcher.enterUpstream()
+        let result = await advance(
+            job, firstSeen: firstSeen, prepared: prepared, ticket: ticket, onSettling: onSettling)
+        await batcher.leaveUpstream(ticket)
+        return result
+    }
+
+    /// The body of ``process(_:firstSeen:prepared:onSettling:)``.
+    private func advance(
+        _ job: PendingJob, firstSeen: Date, prepared: PreparedJob?, ticket: UInt64, onSettling: @Sendable () -> Void
+    ) async -> JobRunResult {
         var logger = logger
         logger[metadataKey: "job"] = "\(job.address)"
         logger[metadataKey: "title"] = "\(job.title)"
@@ -154,7 +166,7 @@ public struct JobPipeline: Sendable {
                 case .publish(let document):
                     current = try await publish(current, document: document, logger: logger)
                 case .settle(let cid):
-                    current = try await settle(current, resultCID: cid, logger: logger)
+                    current = try await settle(current, resultCID: cid, ticket: ticket, logger: logger)
                 case .resume(let transaction, _):
                     logger.info(
                         "following the journaled transaction", metadata: ["signature": "\(transaction.signature)"])
@@ -253,7 +265,9 @@ public struct JobPipeline: Sendable {
         return try await journal.apply(.published(resultCID: cid), to: job.address, at: now())
     }
 
-    private func settle(_ record: JobRecord, resultCID: String, logger: Logger) async throws -> JobRecord {
+    private func settle(_ record: JobRecord, resultCID: String, ticket: UInt64, logger: Logger) async throws
+        -> JobRecord
+    {
         let job = record.job
         if await gate.isPaused { throw SettlementPaused() }
         let state = try await stage(.recheck) { try await stages.source.jobState(of: job.address) }
@@ -262,7 +276,8 @@ public struct JobPipeline: Sendable {
             "queued for settlement",
             metadata: ["batch_window_ms": "\(options.settlementBatching.windowMilliseconds)"])
         let outcome = try await stage(.settle) {
-            try await batcher.settle(SettlementRequest(job: job, resultCID: resultCID, cost: options.costLamports))
+            try await batcher.settle(
+                SettlementRequest(job: job, resultCID: resultCID, cost: options.costLamports), ticket: ticket)
         }
         return try await recordOutcome(outcome, for: record, logger: logger)
     }

@@ -5,7 +5,9 @@ import Solana
 /// Groups the jobs whose complete_job is due into shared transactions, so that one signature, one fee and one
 /// confirmation serve several jobs.
 ///
-/// The first job to arrive waits up to ``SettlementBatching/window`` for others; the batch leaves early once it
+/// The first job to arrive waits up to ``SettlementBatching/window`` for others, but only while other jobs are
+/// on their way to settlement (in the pipeline, not yet queued here: executing, publishing): with none, nobody
+/// would join, so the batch leaves at once and a lone job is not delayed. The batch also leaves early once it
 /// is full (``SettlementBatching/maxJobs``, or as many instructions as fit in a packet). Whoever's job is at the front of the
 /// queue sends the batch from its own task, so a shutdown's cancellation reaches every send; a cancelled job
 /// leaves the queue unsent and hands the lead to the next one. Every job of a batch is journaled as submitted
@@ -29,6 +31,8 @@ actor SettlementBatcher {
     private var queue: [UInt64] = []
     private var entries: [UInt64: Entry] = [:]
     private var nextID: UInt64 = 0
+    /// Tickets of jobs in the pipeline that have not reached the queue: a batch waits for them.
+    private var upstream: Set<UInt64> = []
 
     init(
         settler: any JobSettler, options: SettlementBatching, journal: Journal, metrics: WorkerMetrics, logger: Logger,
@@ -42,8 +46,25 @@ actor SettlementBatcher {
         self.now = now
     }
 
-    /// Settles `request` in a batch with whatever else is due, and returns this job's outcome.
-    func settle(_ request: SettlementRequest) async throws -> SettlementOutcome {
+    /// Counts a job entering the pipeline as on its way here, until ``leaveUpstream(_:)`` or
+    /// ``settle(_:ticket:)`` with the returned ticket.
+    func enterUpstream() -> UInt64 {
+        let ticket = nextID
+        nextID &+= 1
+        upstream.insert(ticket)
+        return ticket
+    }
+
+    /// The job of `ticket` left the pipeline without settling (or already settled): no batch waits for it.
+    func leaveUpstream(_ ticket: UInt64) {
+        guard upstream.remove(ticket) != nil, upstream.isEmpty else { return }
+        wakeFront()
+    }
+
+    /// Settles `request` in a batch with whatever else is due, and returns this job's outcome. `ticket`, from
+    /// ``enterUpstream()``, stops counting the job as on its way.
+    func settle(_ request: SettlementRequest, ticket: UInt64? = nil) async throws -> SettlementOutcome {
+        if let ticket { upstream.remove(ticket) }
         let id = nextID
         nextID &+= 1
         entries[id] = Entry(request: request)
@@ -59,7 +80,7 @@ actor SettlementBatcher {
             } else if queue.first == id {
                 let deadline = windowEnds ?? ContinuousClock.now + options.window
                 windowEnds = deadline
-                if ContinuousClock.now < deadline {
+                if ContinuousClock.now < deadline, !upstream.isEmpty {
                     await waitForWindow(id, until: deadline)
                 } else if let batch = takeBatch(onlyIfFull: false) {
                     await send(batch)
@@ -116,8 +137,8 @@ actor SettlementBatcher {
         }
     }
 
-    /// Waits, leading, until the batch window ends, the batch is sent by a job that filled it, or the task is
-    /// cancelled.
+    /// Waits, leading, until the batch window ends, the batch is sent by a job that filled it, no job is on its
+    /// way any more, or the task is cancelled.
     private func waitForWindow(_ id: UInt64, until deadline: ContinuousClock.Instant) async {
         let timer = Task {
             try? await Task.sleep(until: deadline, clock: .continuous)

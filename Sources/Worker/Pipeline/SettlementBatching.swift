@@ -8,8 +8,8 @@ public struct SettlementBatching: Sendable, Hashable {
     /// The most jobs one transaction settles (`SETTLE_BATCH_SIZE`, at least 1); fewer when their
     /// instructions do not fit in one packet.
     public var maxJobs: Int
-    /// How long the first job of a batch waits for others to join (`SETTLE_BATCH_WINDOW_MS`); zero sends at
-    /// once, whatever else is due.
+    /// How long the first job of a batch waits for others to join (`SETTLE_BATCH_WINDOW_MS`), while other jobs
+    /// are on their way to settlement; zero sends at once, whatever else is due.
     public var window: Duration
 
     /// Creates the settings; `maxJobs` is clamped to 1...``packetLimit`` and a negative window to zero.

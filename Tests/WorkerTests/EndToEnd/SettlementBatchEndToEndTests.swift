@@ -12,12 +12,17 @@ struct SettlementBatchEndToEndTests {
     func splitWhenOneJobWasCompletedElsewhere() async throws {
         let stack = try await EndToEndStack.start()
         defer { stack.stop() }
+        // A job still running keeps batches waiting for it, up to their window (a lone job's would leave at once).
+        _ = try await stack.createJob(code: "import time\ntime.sleep(60)", title: "sleeper")
         var jobs: [EndToEndStack.CreatedJob] = []
         for index in 0..<4 { jobs.append(try await stack.createJob(code: "print('batch \(index)')")) }
-        // Room for five, so the four wait out the window together: time to complete one of them elsewhere.
+        // Room for six, so the four wait out the window together: time to complete one of them elsewhere.
         let setup = try await stack.workerSetup(
             "split",
-            extra: ["MAX_CONCURRENT_JOBS": "4", "SETTLE_BATCH_SIZE": "5", "SETTLE_BATCH_WINDOW_MS": "6000"])
+            extra: [
+                "MAX_CONCURRENT_JOBS": "5", "SETTLE_BATCH_SIZE": "6", "SETTLE_BATCH_WINDOW_MS": "6000",
+                "EXECUTION_TIMEOUT": "120", "SHUTDOWN_GRACE": "1",
+            ])
         let worker = try stack.start(setup)
         try await stack.waitUntil("all four jobs queued for settlement", worker: worker) {
             worker.log.components(separatedBy: "queued for settlement").count - 1 >= 4

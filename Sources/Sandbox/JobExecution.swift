@@ -219,6 +219,9 @@ struct JobExecution {
                 ended = (reaped.status, reaped.usage)
                 break
             }
+            // Reaped by someone else (a `waitpid(-1)` elsewhere in the process): its status is lost, and its
+            // pidfd stays readable, so waiting on would spin. Clean up and report it.
+            if reaped.pid < 0 && errno == ECHILD { break }
             if !cancelled && descriptors.last.map({ $0.revents != 0 }) == true {
                 cancelled = true
                 killTree()

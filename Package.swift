@@ -118,7 +118,8 @@ let package = Package(
         // verified code uploads.
         .target(
             name: "WorkerCLISupport",
-            dependencies: ["Worker", "CloudMesh", "Solana", "IPFS"]
+            dependencies: ["Worker", "CloudMesh", "Solana", "IPFS"],
+            packageAccess: false
         ),
         // The command-line front end.
         .executableTarget(
@@ -127,7 +128,8 @@ let package = Package(
                 "Worker", "WorkerCLISupport", "Solana", "CloudMesh", "IPFS", "Sandbox", "Redaction", "Dependencies",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            packageAccess: false
         ),
         // Test support: starts the Python devnet for integration tests.
         .target(

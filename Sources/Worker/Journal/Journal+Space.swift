@@ -14,7 +14,7 @@ extension Journal {
     /// ``JournalError/Kind/diskFull`` while the disk is still full, and the other kinds for other troubles.
     /// Because a successful probe leaves its pages free in the file, a later probe of the same size reuses them:
     /// it proves room for one such write, not that the file system has more.
-    public func checkWritable(reserving bytes: Int) async throws(JournalError) {
+    package func checkWritable(reserving bytes: Int) async throws(JournalError) {
         let bytes = max(0, bytes)
         _ = try await write { db in
             try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS probe(x); DELETE FROM probe")

@@ -1,7 +1,6 @@
 import Foundation
 import Solana
-
-@testable import Worker
+import Worker
 
 /// Journal rows in any state, for the journal's tests.
 package enum JournalFixtures {

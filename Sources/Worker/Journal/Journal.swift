@@ -169,7 +169,8 @@ public final class Journal: Sendable {
         return record
     }
 
-    static func insert(_ record: JobRecord, in db: Database) throws {
+    /// Inserts `record` as a new row in `db`, without a transition (fixtures write many rows this way).
+    package static func insert(_ record: JobRecord, in db: Database) throws {
         let columns = record.columns
         let names = columns.keys.sorted()
         let sql =
@@ -217,7 +218,7 @@ public final class Journal: Sendable {
     }
 
     /// Runs `body` in one write transaction, naming any failure; a failed transaction changes nothing.
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
+    package func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
         do {
             return try await database.write(body)
         } catch {

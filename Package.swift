@@ -197,7 +197,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .testTarget(name: "WorkerCLISupportTests", dependencies: ["WorkerCLISupport", "WorkerTesting", "Worker", "Solana"]),
+        .testTarget(
+            name: "WorkerCLISupportTests", dependencies: ["WorkerCLISupport", "WorkerTesting", "Worker", "Solana"]),
         // The end-to-end tier: the real worker binary against devnets (skipped unless CLOUDMESH_END_TO_END=1).
         .testTarget(
             name: "WorkerEndToEndTests",

@@ -75,7 +75,8 @@ package enum TestJobs {
         (try? PublicKey(bytes: [UInt8](repeating: seed, count: 32))) ?? .systemProgram
     }
 
-    package static func job(_ seed: UInt8, title: String? = nil, codeCID: String? = nil, startTime: Int64? = nil) -> PendingJob
+    package static func job(_ seed: UInt8, title: String? = nil, codeCID: String? = nil, startTime: Int64? = nil)
+        -> PendingJob
     {
         PendingJob(
             address: key(seed), owner: key(200), title: title ?? "job-\(seed)",

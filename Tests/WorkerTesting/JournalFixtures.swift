@@ -38,7 +38,8 @@ package enum JournalFixtures {
     }
 
     /// A record of `job` in `state`, every event at `date` (not journaled).
-    package static func record(_ job: PendingJob, _ state: JobState, document: [UInt8]? = [1, 2, 3], at date: Date) throws
+    package static func record(_ job: PendingJob, _ state: JobState, document: [UInt8]? = [1, 2, 3], at date: Date)
+        throws
         -> JobRecord
     {
         var record = JobRecord(discovered: job, at: date)

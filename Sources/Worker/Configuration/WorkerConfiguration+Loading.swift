@@ -65,7 +65,8 @@ extension WorkerConfiguration {
     }
 
     /// Validates the values found in `sources`; throws one error listing every problem.
-    package static func load(_ sources: Sources, processorCount: Int) throws(ConfigurationError) -> WorkerConfiguration {
+    package static func load(_ sources: Sources, processorCount: Int) throws(ConfigurationError) -> WorkerConfiguration
+    {
         var reader = Reader(sources: sources)
         let rpcURL = reader.url(.rpcURL, schemes: ["http", "https"])
         let explicitWS = sources.value([.webSocketURL])

@@ -81,7 +81,8 @@ public final class Journal: Sendable {
     /// Records `event` for the job at `address` and returns the new row; refuses events its state does not
     /// allow (``JournalError/Kind/invalidTransition``).
     @discardableResult
-    package func apply(_ event: JobEvent, to address: PublicKey, at date: Date) async throws(JournalError) -> JobRecord {
+    package func apply(_ event: JobEvent, to address: PublicKey, at date: Date) async throws(JournalError) -> JobRecord
+    {
         let path = path
         return try await write { db in try Self.apply(event, to: address, at: date, path: path, in: db) }
     }
@@ -169,7 +170,7 @@ public final class Journal: Sendable {
         return record
     }
 
-    /// Inserts `record` as a new row in `db`, without a transition (fixtures write many rows this way).
+    /// Inserts `record` as a new row in `db`, without a transition.
     package static func insert(_ record: JobRecord, in db: Database) throws {
         let columns = record.columns
         let names = columns.keys.sorted()
@@ -218,7 +219,8 @@ public final class Journal: Sendable {
     }
 
     /// Runs `body` in one write transaction, naming any failure; a failed transaction changes nothing.
-    package func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
+    package func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T
+    {
         do {
             return try await database.write(body)
         } catch {

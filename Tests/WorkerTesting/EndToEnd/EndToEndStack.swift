@@ -112,7 +112,8 @@ package final class EndToEndStack: Sendable {
     // MARK: - Jobs
 
     /// Creates a job whose code is `code` (uploaded to the devnet's IPFS) or whose code CID is `codeCID`.
-    package func createJob(code: String? = nil, codeCID: String? = nil, title: String? = nil) async throws -> CreatedJob {
+    package func createJob(code: String? = nil, codeCID: String? = nil, title: String? = nil) async throws -> CreatedJob
+    {
         var body: [String: any Sendable] = ["title": title ?? "e2e-" + UUID().uuidString.prefix(12).lowercased()]
         if let code { body["code"] = code }
         if let codeCID { body["code_cid"] = codeCID }

@@ -147,7 +147,7 @@ let package = Package(
         .target(
             name: "WorkerTesting",
             dependencies: [
-                "Worker", "DevnetSupport", "Retry",
+                "Worker", "Solana", "DevnetSupport", "Retry",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -194,18 +194,16 @@ let package = Package(
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(
-            name: "WorkerCLISupportTests", dependencies: ["WorkerCLISupport", "WorkerTesting", "Worker", "Solana"]),
+            name: "WorkerCLISupportTests", dependencies: ["WorkerCLISupport", "WorkerTesting", "Worker"]),
         // The end-to-end tier: the real worker binary against devnets (skipped unless CLOUDMESH_END_TO_END=1).
         .testTarget(
             name: "WorkerEndToEndTests",
             dependencies: [
-                "Worker", "WorkerTesting", "DevnetSupport", "Dependencies",
+                "Worker", "WorkerTesting", "DevnetSupport", "Solana", "Dependencies",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

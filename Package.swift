@@ -116,14 +116,23 @@ let package = Package(
             ],
             path: "bench/sandbox"
         ),
+        // What the commands show and check, kept out of the executable so that it is unit-tested: job tables and
+        // JSON, the journal as `show` words it, result documents read back, SOL amounts, the airdrop policy,
+        // verified code uploads.
+        .target(
+            name: "WorkerCLISupport",
+            dependencies: ["Worker", "CloudMesh", "Solana", "IPFS"],
+            packageAccess: false
+        ),
         // The command-line front end.
         .executableTarget(
             name: "CloudMeshWorkerCLI",
             dependencies: [
-                "Worker", "Solana", "CloudMesh", "IPFS", "Sandbox", "Redaction", "Dependencies",
+                "Worker", "WorkerCLISupport", "Solana", "CloudMesh", "IPFS", "Sandbox", "Redaction", "Dependencies",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            packageAccess: false
         ),
         // Test support: starts the Python devnet for integration tests.
         .target(
@@ -134,10 +143,26 @@ let package = Package(
             ],
             path: "Tests/DevnetSupport"
         ),
+        // Test support: the golden vectors' shared helpers (loading, hex, a seeded generator).
+        .target(name: "GoldenVectorSupport", path: "Tests/GoldenVectorSupport"),
+        // Test support for the worker: in-memory fakes of every stage and of the chain, a harness wiring a worker to
+        // them, journal fixtures; and the end-to-end stack (a devnet plus real worker processes).
+        .target(
+            name: "WorkerTesting",
+            dependencies: [
+                "Worker", "Solana", "DevnetSupport", "Retry",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/WorkerTesting"
+        ),
         .testTarget(
             name: "SolanaTests",
             dependencies: [
-                "Solana", "Retry", "DevnetSupport",
+                "Solana", "Retry", "DevnetSupport", "GoldenVectorSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -146,11 +171,12 @@ let package = Package(
             resources: [.copy("Golden")]
         ),
         .testTarget(
-            name: "CloudMeshTests", dependencies: ["CloudMesh", "DevnetSupport"], resources: [.copy("Golden")]),
+            name: "CloudMeshTests", dependencies: ["CloudMesh", "DevnetSupport", "GoldenVectorSupport"],
+            resources: [.copy("Golden")]),
         .testTarget(
             name: "IPFSTests",
             dependencies: [
-                "IPFS", "DevnetSupport",
+                "IPFS", "DevnetSupport", "GoldenVectorSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -160,19 +186,31 @@ let package = Package(
         .testTarget(name: "SandboxTests", dependencies: ["Sandbox"]),
         .testTarget(name: "RetryTests", dependencies: ["Retry"]),
         .testTarget(
-            name: "DependenciesTests", dependencies: ["Dependencies"], resources: [.copy("Golden"), .copy("Fixtures")]),
+            name: "DependenciesTests", dependencies: ["Dependencies", "GoldenVectorSupport"],
+            resources: [.copy("Golden"), .copy("Fixtures")]),
         .testTarget(
             name: "WorkerTests",
             dependencies: [
-                "Worker", "IPFS", "DevnetSupport", "Redaction", "Retry", "Dependencies",
+                "Worker", "WorkerTesting", "IPFS", "DevnetSupport", "Redaction", "Retry", "Dependencies",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "WorkerCLISupportTests", dependencies: ["WorkerCLISupport", "WorkerTesting", "Worker"]),
+        // The end-to-end tier: the real worker binary against devnets (skipped unless CLOUDMESH_END_TO_END=1).
+        .testTarget(
+            name: "WorkerEndToEndTests",
+            dependencies: [
+                "Worker", "WorkerTesting", "DevnetSupport", "Solana", "Dependencies",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Every command run as a subprocess (skipped unless CLOUDMESH_END_TO_END=1).
         .testTarget(name: "CLITests", dependencies: ["DevnetSupport"]),
     ],
     swiftLanguageModes: [.v6]

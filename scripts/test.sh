@@ -6,7 +6,8 @@
 #      benchmark harness's checks
 #   4. the Swift tests, in three runs so that the sandbox's fork and memory bombs do not starve the
 #      timing of the others: unit and integration tests; the sandbox's tests; end to end (the real
-#      worker binary and CLI against devnets, each started on free ports)
+#      worker binary and CLI against devnets, each started on free ports: the targets WorkerEndToEndTests
+#      and CLITests, which skip themselves unless CLOUDMESH_END_TO_END=1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,8 +28,8 @@ swift build --build-tests
 export CLOUDMESH_DEVNET_PYTHON="$PWD/.venv/bin/python"
 export CLOUDMESH_WORKER_BINARY="$PWD/.build/debug/cloudmesh-worker"
 log "Swift tests: units and integration"
-swift test --skip-build --skip 'SandboxTests|EndToEndTests|CLITests'
+swift test --skip-build --skip 'SandboxTests|WorkerEndToEndTests|CLITests'
 log "Swift tests: the sandbox (adversarial jobs)"
 swift test --skip-build --filter SandboxTests
 log "Swift tests: end to end (worker binary and CLI against devnets)"
-swift test --skip-build --filter 'EndToEndTests|CLITests'
+CLOUDMESH_END_TO_END=1 swift test --skip-build --filter 'WorkerEndToEndTests|CLITests'

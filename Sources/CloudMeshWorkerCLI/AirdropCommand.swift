@@ -3,6 +3,7 @@ import CloudMesh
 import Foundation
 import Solana
 import Worker
+import WorkerCLISupport
 
 /// `airdrop`: asks a local test validator's faucet for SOL.
 struct AirdropCommand: AsyncParsableCommand {

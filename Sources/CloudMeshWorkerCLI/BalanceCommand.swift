@@ -2,6 +2,7 @@ import ArgumentParser
 import CloudMesh
 import Solana
 import Worker
+import WorkerCLISupport
 
 /// `balance`: the keypair's balance.
 struct BalanceCommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import CloudMesh
 import IPFS
 import Solana
 import Worker
+import WorkerCLISupport
 
 /// The exit statuses scripts can rely on (documented in the README and in `--help`).
 enum ExitStatus: Int32, CaseIterable {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Solana
 import Worker
+import WorkerCLISupport
 
 /// What a command works with: the validated configuration and the clients built from it.
 struct CommandContext {

@@ -1,6 +1,7 @@
 import Dependencies
 import Foundation
 import Worker
+import WorkerCLISupport
 
 /// Renders cached dependency environments for `environments`: an aligned table for people, JSON for scripts.
 /// Records are read from disk, so their strings are sanitized before they reach a terminal.

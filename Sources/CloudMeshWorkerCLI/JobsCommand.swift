@@ -2,6 +2,7 @@ import ArgumentParser
 import CloudMesh
 import Solana
 import Worker
+import WorkerCLISupport
 
 /// A job status as written on the command line.
 enum StatusFilter: String, ExpressibleByArgument, CaseIterable {

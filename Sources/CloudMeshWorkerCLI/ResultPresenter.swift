@@ -2,6 +2,7 @@ import CloudMesh
 import IPFS
 import Solana
 import Worker
+import WorkerCLISupport
 
 /// Fetches a completed job's result document, verified against the CID on chain, and prints it.
 struct ResultPresenter {

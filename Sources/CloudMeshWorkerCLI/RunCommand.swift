@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Redaction
 import Worker
+import WorkerCLISupport
 
 /// `cloudmesh-worker run`: discovers, runs, publishes and settles jobs until stopped (or, with `--once`, until
 /// nothing is left).

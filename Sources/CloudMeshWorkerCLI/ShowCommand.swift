@@ -1,6 +1,7 @@
 import ArgumentParser
 import CloudMesh
 import Worker
+import WorkerCLISupport
 
 /// `show`: every field of one job, and this worker's journal record of it.
 struct ShowCommand: AsyncParsableCommand {

@@ -3,6 +3,7 @@ import CloudMesh
 import Foundation
 import Solana
 import Worker
+import WorkerCLISupport
 
 /// A job type as written on the command line.
 enum JobKind: String, ExpressibleByArgument, CaseIterable {

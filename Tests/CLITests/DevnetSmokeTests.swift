@@ -1,7 +1,7 @@
 import DevnetSupport
 import Testing
 
-@Suite struct DevnetSmokeTests {
+@Suite(.endToEnd) struct DevnetSmokeTests {
     @Test func devnetStartsAndAnswersControlCalls() async throws {
         try await Devnet.with { devnet in
             let status = try await devnet.control("/status")

@@ -1,3 +1,4 @@
+import DevnetSupport
 import Foundation
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 
 /// `environments`: listing the cached environments of jobs' dependencies (safe beside a running worker), and
 /// `--prune`, which refuses while a worker holds the state directory's lock.
-@Suite struct EnvironmentsCommandTests {
+@Suite(.endToEnd) struct EnvironmentsCommandTests {
     /// One environment record as the worker's `EnvironmentCache` writes it (`environment.json` and a `last-used`
     /// file whose modification time is the last use), with a `site` directory.
     struct FakeEnvironment {

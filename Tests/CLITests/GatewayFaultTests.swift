@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// Content that does not verify is never shown (its own devnet: a fault is injected).
-@Suite struct GatewayFaultTests {
+@Suite(.endToEnd) struct GatewayFaultTests {
     @Test func aCorruptedResultIsRefused() async throws {
         try await Devnet.with { devnet in
             let cli = try CLI(devnet: devnet)

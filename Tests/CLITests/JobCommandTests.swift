@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// submit, jobs, show, result and cancel against the shared devnet.
-@Suite struct JobCommandTests {
+@Suite(.endToEnd) struct JobCommandTests {
     @Test func submitListShowAndFetchTheVerifiedResult() async throws {
         let devnet = try await Devnet.shared()
         let cli = try CLI(devnet: devnet)

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// `show` prints this worker's journal record of a job.
-@Suite struct JournalDisplayTests {
+@Suite(.endToEnd) struct JournalDisplayTests {
     /// Writes a journal as the worker's schema (GRDB migration "v1: jobs and transitions") lays it out, with one
     /// settled job and its transitions, using Python's sqlite3 (the test target does not link the worker).
     static func writeJournal(directory: String, job: String, owner: String, resultCID: String) throws {

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// keygen, address, the missing keypair, help and usage errors: no chain needed.
-@Suite struct KeypairCommandTests {
+@Suite(.endToEnd) struct KeypairCommandTests {
     @Test func keygenWritesAPrivateFileAndRefusesToOverwriteIt() async throws {
         let cli = try CLI()
         defer { cli.cleanUp() }

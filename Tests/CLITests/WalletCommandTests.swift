@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// balance and airdrop against the shared devnet; an unreachable node.
-@Suite struct WalletCommandTests {
+@Suite(.endToEnd) struct WalletCommandTests {
     @Test func airdropFundsAFreshKeypairAndBalanceShowsIt() async throws {
         let devnet = try await Devnet.shared()
         let cli = try CLI(devnet: devnet)

@@ -1,4 +1,5 @@
 import CloudMesh
+import GoldenVectorSupport
 import Solana
 import Testing
 
@@ -15,7 +16,7 @@ import Testing
     }
 
     @Test func randomValuesRoundTrip() throws {
-        var generator = CloudMeshGolden.SeededGenerator(state: 42)
+        var generator = GoldenVectors.SeededGenerator(state: 42)
         for _ in 0..<500 {
             let u8 = UInt8.random(in: 0...255, using: &generator)
             let u32 = UInt32.random(in: 0 ... .max, using: &generator)

@@ -1,5 +1,6 @@
 import CloudMesh
 import Foundation
+import GoldenVectorSupport
 import Solana
 import Testing
 
@@ -116,7 +117,7 @@ import Testing
             }
             let golden = vector.programInstruction
             #expect(instruction.programId == golden.programId)
-            #expect(instruction.data == (try CloudMeshGolden.bytes(hex: golden.data)), "\(vector.instruction)")
+            #expect(instruction.data == (try GoldenVectors.bytes(hex: golden.data)), "\(vector.instruction)")
             #expect(
                 instruction.accounts
                     == golden.accounts.map {
@@ -129,11 +130,11 @@ import Testing
                 instructions.append(ComputeBudget.setComputeUnitPrice(microLamports: price))
             }
             instructions.append(instruction)
-            let payer = try Keypair(seed: CloudMeshGolden.bytes(hex: vector.payerSeed))
+            let payer = try Keypair(seed: GoldenVectors.bytes(hex: vector.payerSeed))
             var transaction = try Transaction(
                 feePayer: payer.publicKey, instructions: instructions,
                 recentBlockhash: Blockhash(base58: vectors.recentBlockhash))
-            #expect(transaction.message.serialize() == (try CloudMeshGolden.bytes(hex: vector.message)))
+            #expect(transaction.message.serialize() == (try GoldenVectors.bytes(hex: vector.message)))
             try transaction.sign(with: [payer])
             #expect(transaction.verifySignatures())
             #if os(Linux)

@@ -1,4 +1,5 @@
 import CloudMesh
+import GoldenVectorSupport
 import Solana
 import Testing
 
@@ -35,7 +36,7 @@ import Testing
         #expect(vectors.discriminator == Job.discriminator && vectors.accountSize == Job.accountSize)
         #expect(vectors.cases.count > 40)
         for vector in vectors.cases {
-            let data = try CloudMeshGolden.bytes(hex: vector.accountData)
+            let data = try GoldenVectors.bytes(hex: vector.accountData)
             #expect(data.count == 308)
             let job = try Job(accountData: data)
             let expected = Job(
@@ -51,7 +52,7 @@ import Testing
     }
 
     @Test func randomJobsRoundTrip() throws {
-        var generator = CloudMeshGolden.SeededGenerator(state: 308)
+        var generator = GoldenVectors.SeededGenerator(state: 308)
         for _ in 0..<300 {
             let title = CloudMeshGolden.randomText(maxBytes: 32, using: &generator)
             let code = CloudMeshGolden.randomText(maxBytes: 100, using: &generator)

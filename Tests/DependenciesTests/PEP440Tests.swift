@@ -1,4 +1,5 @@
 import Foundation
+import GoldenVectorSupport
 import Testing
 
 @testable import Dependencies
@@ -33,8 +34,7 @@ import Testing
     }
 
     static let golden: Golden = {
-        let url = Bundle.module.url(forResource: "Golden/pep440", withExtension: "json")!
-        return try! JSONDecoder().decode(Golden.self, from: Data(contentsOf: url))
+        try! GoldenVectors.load("pep440", from: .module)
     }()
 
     @Test func parsesAndNormalizesVersionsAsPackagingDoes() {

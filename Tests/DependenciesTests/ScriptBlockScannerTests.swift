@@ -1,4 +1,5 @@
 import Foundation
+import GoldenVectorSupport
 import Testing
 
 @testable import Dependencies
@@ -19,8 +20,7 @@ import Testing
     }
 
     @Test func findsTheBlocksTheReferenceRegexFinds() throws {
-        let url = try #require(Bundle.module.url(forResource: "Golden/pep723", withExtension: "json"))
-        let golden = try JSONDecoder().decode(Golden.self, from: Data(contentsOf: url))
+        let golden: Golden = try GoldenVectors.load("pep723", from: .module)
         #expect(golden.cases.count > 20)
         for item in golden.cases {
             let found = ScriptBlockScanner.blocks(in: Array(item.code.utf8)).map {

@@ -1,4 +1,5 @@
 import Foundation
+import GoldenVectorSupport
 import Testing
 
 @testable import IPFS
@@ -42,8 +43,7 @@ struct GoldenCIDs: Decodable {
     }
 
     static func load() throws -> GoldenCIDs {
-        let url = try #require(Bundle.module.url(forResource: "Golden/cids", withExtension: "json"))
-        return try JSONDecoder().decode(GoldenCIDs.self, from: Data(contentsOf: url))
+        try GoldenVectors.load("cids", from: .module)
     }
 
     func vector(size: Int) throws -> Vector {
@@ -54,9 +54,4 @@ struct GoldenCIDs: Decodable {
 /// The golden content: byte i is (i * 31 + 7) mod 251.
 func goldenContent(_ size: Int) -> [UInt8] {
     (0..<size).map { UInt8(($0 * 31 + 7) % 251) }
-}
-
-/// Lowercase hex.
-func hex(_ bytes: some Sequence<UInt8>) -> String {
-    bytes.map { String(format: "%02x", $0) }.joined()
 }

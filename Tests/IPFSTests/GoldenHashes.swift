@@ -1,5 +1,5 @@
 import Foundation
-import Testing
+import GoldenVectorSupport
 
 /// The hash-function golden vectors made by scripts/golden-ipfs/make_hash_vectors.py (PyPI multiformats).
 struct GoldenHashes: Decodable {
@@ -74,24 +74,11 @@ struct GoldenHashes: Decodable {
     }
 
     static func load() throws -> GoldenHashes {
-        let url = try #require(Bundle.module.url(forResource: "Golden/hashes", withExtension: "json"))
-        return try JSONDecoder().decode(GoldenHashes.self, from: Data(contentsOf: url))
+        try GoldenVectors.load("hashes", from: .module)
     }
 
     /// The content of `sha2_512_repeated_chunks`: four identical 1 KiB chunks and a 100-byte tail.
     static func repeatedContent() -> [UInt8] {
         Array([[UInt8]](repeating: goldenContent(1_024), count: 4).joined()) + goldenContent(100)
     }
-}
-
-/// Bytes from lowercase hex.
-func bytes(hex text: String) -> [UInt8] {
-    var out: [UInt8] = []
-    var index = text.startIndex
-    while index < text.endIndex {
-        let next = text.index(index, offsetBy: 2)
-        out.append(UInt8(text[index..<next], radix: 16) ?? 0)
-        index = next
-    }
-    return out
 }

@@ -1,3 +1,4 @@
+import GoldenVectorSupport
 import Testing
 
 @testable import IPFS
@@ -12,7 +13,7 @@ import Testing
             let cid = try CID(vector.cid)
             #expect(cid.codec == .raw)
             #expect(cid.multihash.function == .sha512)
-            #expect(hex(cid.multihash.digest) == vector.sha512)
+            #expect(GoldenVectors.hex(cid.multihash.digest) == vector.sha512)
             #expect(CID.v1(of: content, codec: .raw, hash: .sha512) == cid)
             #expect(cid.description == vector.cid)
             #expect(try CID(bytes: cid.bytes) == cid)
@@ -82,7 +83,7 @@ import Testing
 
     @Test func identityCIDsNeverTouchAGateway() async throws {
         let golden = try GoldenHashes.load().identity
-        let content = bytes(hex: golden.contentHex)
+        let content = try GoldenVectors.bytes(hex: golden.contentHex)
         // An identity dag-pb node linking to a block that is not inline would need a gateway: refused.
         let outside = CID.rawBlock([1, 2, 3])
         let linking = TestDAGs.fileNode([(outside, 3)])

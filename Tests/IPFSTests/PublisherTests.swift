@@ -1,4 +1,5 @@
 import Foundation
+import GoldenVectorSupport
 import NIOCore
 import Testing
 
@@ -170,7 +171,7 @@ import Testing
             #expect(cid.description == golden.v0)
             let uploaded = await log.requests.first.flatMap { Self.parts(of: $0)["file"] }
             #expect(uploaded?.filename == "out.json")
-            #expect(uploaded.map { hex(Multihash.sha256(of: $0.data).digest) } == golden.sha256)
+            #expect(uploaded.map { GoldenVectors.hex(Multihash.sha256(of: $0.data).digest) } == golden.sha256)
             let mismatch = await #expect(throws: PublishError.self) { try await kubo.publish([1, 2, 3], name: "x") }
             guard case .cidMismatch("Kubo", _, golden.v0) = mismatch else {
                 Issue.record("expected a mismatch, got \(String(describing: mismatch))")

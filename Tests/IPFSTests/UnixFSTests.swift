@@ -1,3 +1,4 @@
+import GoldenVectorSupport
 import Testing
 
 @testable import IPFS
@@ -9,7 +10,9 @@ import Testing
         #expect(golden.vectors.map(\.size) == [0, 1, 1024, 262_144, 262_145, 1_048_576, 5_242_880])
         for vector in golden.vectors {
             let bytes = goldenContent(vector.size)
-            #expect(hex(Multihash.sha256(of: bytes).digest) == vector.sha256, "content of size \(vector.size)")
+            #expect(
+                GoldenVectors.hex(Multihash.sha256(of: bytes).digest) == vector.sha256, "content of size \(vector.size)"
+            )
             #expect(UnixFSFileBuilder(layout: .v0).cid(of: bytes).description == vector.v0, "v0 size \(vector.size)")
             #expect(
                 UnixFSFileBuilder(layout: .v1RawLeaves).cid(of: bytes).description == vector.v1RawLeaves,

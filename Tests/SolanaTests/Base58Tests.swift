@@ -1,3 +1,4 @@
+import GoldenVectorSupport
 import Solana
 import Testing
 
@@ -20,7 +21,7 @@ import Testing
         let vectors = try SolanaGolden.load("base58", as: Vectors.self)
         #expect(vectors.cases.count > 30)
         for vector in vectors.cases {
-            let bytes = try SolanaGolden.bytes(hex: vector.hex)
+            let bytes = try GoldenVectors.bytes(hex: vector.hex)
             #expect(Base58.encode(bytes) == vector.base58, "encode \(vector.hex)")
             #expect(try Base58.decode(vector.base58) == bytes, "decode \(vector.base58)")
         }
@@ -47,7 +48,7 @@ import Testing
     }
 
     @Test func randomRoundTrips() throws {
-        var generator = SolanaGolden.SeededGenerator(state: 58)
+        var generator = GoldenVectors.SeededGenerator(state: 58)
         for _ in 0..<300 {
             let zeros = Int.random(in: 0...3, using: &generator)
             let bytes =

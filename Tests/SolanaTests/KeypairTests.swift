@@ -1,4 +1,5 @@
 import Foundation
+import GoldenVectorSupport
 import Solana
 import Testing
 
@@ -24,11 +25,11 @@ import Testing
     @Test func seedFileAddressAndSignatureMatchSolders() throws {
         let vectors = try SolanaGolden.load("keypairs", as: Vectors.self)
         for vector in vectors.cases {
-            let keypair = try Keypair(seed: SolanaGolden.bytes(hex: vector.seed))
+            let keypair = try Keypair(seed: GoldenVectors.bytes(hex: vector.seed))
             #expect(keypair.publicKey.base58 == vector.address)
             let fromFile = try Keypair(fileContents: Data(vector.file.utf8), path: "golden.json")
             #expect(fromFile.publicKey.base58 == vector.address)
-            let message = try SolanaGolden.bytes(hex: vector.message)
+            let message = try GoldenVectors.bytes(hex: vector.message)
             let signature = keypair.sign(message)
             #expect(keypair.publicKey.verify(signature: signature, message: message))
             #if os(Linux)

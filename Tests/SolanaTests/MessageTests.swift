@@ -1,4 +1,5 @@
 import Foundation
+import GoldenVectorSupport
 import Solana
 import Testing
 
@@ -20,7 +21,7 @@ import Testing
                     accounts: accounts.map {
                         AccountMeta(publicKey: $0.publicKey, isSigner: $0.isSigner, isWritable: $0.isWritable)
                     },
-                    data: try SolanaGolden.bytes(hex: data))
+                    data: try GoldenVectors.bytes(hex: data))
             }
         }
         struct Case: Decodable {
@@ -50,7 +51,7 @@ import Testing
                     message.header.numRequiredSignatures, message.header.numReadonlySignedAccounts,
                     message.header.numReadonlyUnsignedAccounts,
                 ] == vector.header, "case \(index)")
-            #expect(SolanaGolden.hex(message.serialize()) == vector.message, "case \(index)")
+            #expect(GoldenVectors.hex(message.serialize()) == vector.message, "case \(index)")
         }
     }
 
@@ -60,10 +61,10 @@ import Testing
             var transaction = try Transaction(
                 feePayer: vector.feePayer, instructions: vector.instructions.map { try $0.instruction() },
                 recentBlockhash: Blockhash(base58: vector.recentBlockhash))
-            let signers = try vector.signerSeeds.map { try Keypair(seed: SolanaGolden.bytes(hex: $0)) }
+            let signers = try vector.signerSeeds.map { try Keypair(seed: GoldenVectors.bytes(hex: $0)) }
             try transaction.sign(with: signers.reversed())
             #expect(transaction.verifySignatures(), "case \(index)")
-            let golden = try SolanaGolden.bytes(hex: vector.transaction)
+            let golden = try GoldenVectors.bytes(hex: vector.transaction)
             #if os(Linux)
                 #expect(try transaction.serialize() == golden, "case \(index)")
                 #expect(transaction.signature?.base58 == vector.signature)
@@ -72,7 +73,7 @@ import Testing
             let decoded = try Transaction(serialized: golden)
             #expect(decoded.message == transaction.message, "case \(index)")
             #expect(decoded.verifySignatures(), "case \(index)")
-            #expect(try Message(serialized: SolanaGolden.bytes(hex: vector.message)) == transaction.message)
+            #expect(try Message(serialized: GoldenVectors.bytes(hex: vector.message)) == transaction.message)
         }
     }
 
@@ -106,7 +107,7 @@ import Testing
     }
 
     @Test func randomMessagesRoundTrip() throws {
-        var generator = SolanaGolden.SeededGenerator(state: 7)
+        var generator = GoldenVectors.SeededGenerator(state: 7)
         let pool = (0..<12).map { _ in try! PublicKey(bytes: SolanaGolden.randomBytes(32, using: &generator)) }
         for _ in 0..<100 {
             var instructions: [Instruction] = []

@@ -1,4 +1,5 @@
 import Foundation
+import GoldenVectorSupport
 import Solana
 import Testing
 
@@ -36,7 +37,7 @@ import Testing
         let vectors = try SolanaGolden.load("curve", as: CurveVectors.self)
         #expect(vectors.cases.contains { $0.onCurve } && vectors.cases.contains { !$0.onCurve })
         for vector in vectors.cases {
-            let key = try PublicKey(bytes: SolanaGolden.bytes(hex: vector.hex))
+            let key = try PublicKey(bytes: GoldenVectors.bytes(hex: vector.hex))
             #expect(key.isOnCurve == vector.onCurve, "\(vector.hex)")
         }
     }
@@ -52,7 +53,7 @@ import Testing
     @Test func findProgramAddressMatchesSolders() throws {
         let vectors = try SolanaGolden.load("pdas", as: Vectors.self)
         for vector in vectors.find {
-            let seeds = try vector.seeds.map(SolanaGolden.bytes(hex:))
+            let seeds = try vector.seeds.map(GoldenVectors.bytes(hex:))
             let found = try PublicKey.findProgramAddress(seeds: seeds, programId: vector.programId)
             #expect(found.address == vector.address && found.bump == vector.bump, "\(vector.seeds)")
             #expect(!found.address.isOnCurve)
@@ -63,7 +64,7 @@ import Testing
         let vectors = try SolanaGolden.load("pdas", as: Vectors.self)
         #expect(vectors.create.contains { $0.address == nil })
         for vector in vectors.create {
-            let seeds = try vector.seeds.map(SolanaGolden.bytes(hex:))
+            let seeds = try vector.seeds.map(GoldenVectors.bytes(hex:))
             if let address = vector.address {
                 #expect(try PublicKey.createProgramAddress(seeds: seeds, programId: vector.programId) == address)
             } else {
@@ -78,7 +79,7 @@ import Testing
         let vectors = try SolanaGolden.load("pdas", as: Vectors.self)
         #expect(!vectors.refusedSeedTooLong.isEmpty)
         for vector in vectors.refusedSeedTooLong {
-            let seeds = try vector.seeds.map(SolanaGolden.bytes(hex:))
+            let seeds = try vector.seeds.map(GoldenVectors.bytes(hex:))
             let index = try #require(seeds.firstIndex { $0.count > 32 })
             let error = ProgramAddressError.seedTooLong(index: index, length: seeds[index].count)
             #expect(throws: error) { try PublicKey.createProgramAddress(seeds: seeds, programId: vector.programId) }

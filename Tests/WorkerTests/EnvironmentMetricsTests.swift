@@ -2,6 +2,7 @@ import Dependencies
 import Foundation
 import Logging
 import Testing
+import WorkerTesting
 
 @testable import Worker
 

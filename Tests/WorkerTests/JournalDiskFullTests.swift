@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Solana
 import Testing
+import WorkerTesting
 
 @testable import Worker
 

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import Testing
+import WorkerTesting
 
 @testable import Worker
 

@@ -1,6 +1,7 @@
 import Foundation
 import Solana
 import Testing
+import WorkerTesting
 
 @testable import Worker
 

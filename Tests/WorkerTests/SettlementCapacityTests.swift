@@ -2,6 +2,7 @@ import CloudMesh
 import Logging
 import Solana
 import Testing
+import WorkerTesting
 
 @testable import Worker
 

@@ -2,6 +2,7 @@ import Logging
 import ServiceLifecycle
 import ServiceLifecycleTestKit
 import Testing
+import WorkerTesting
 
 @testable import Worker
 

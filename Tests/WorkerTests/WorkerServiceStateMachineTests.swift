@@ -2,6 +2,7 @@ import Foundation
 import Retry
 import Solana
 import Testing
+import WorkerTesting
 
 @testable import Worker
 

@@ -11,7 +11,7 @@ import Solana
 /// `FULL_SCAN_INTERVAL` and on every poll when the node keeps no transaction history. Pushes come from a
 /// self-reconnecting `programSubscribe` with the same filters. An account that is not a usable Job of the
 /// program (malformed data, wrong owner) is counted in the metrics and logged once per address, never fatal.
-public struct ChainJobSource: JobSource {
+package struct ChainJobSource: JobSource {
     let client: SolanaRPCClient
     let programID: PublicKey
     let subscription: SolanaPubSubClient.Configuration?
@@ -23,7 +23,7 @@ public struct ChainJobSource: JobSource {
     /// Creates a source. Without `subscription`, ``jobUpdates()`` yields nothing (polling only). `watermarks`
     /// keeps the discovery watermark across restarts (the journal); `fullScanInterval` is the time between
     /// reconciling full scans (`FULL_SCAN_INTERVAL`), `nil` for none after the start-up one.
-    public init(
+    package init(
         client: SolanaRPCClient, programID: PublicKey, subscription: SolanaPubSubClient.Configuration?,
         metrics: WorkerMetrics, logger: Logger, watermarks: (any DiscoveryWatermarkStore)? = nil,
         fullScanInterval: Duration? = .seconds(3600)
@@ -41,22 +41,22 @@ public struct ChainJobSource: JobSource {
     }
 
     /// Every Pending job of the program now: the candidate set that incremental discovery keeps.
-    public func pendingJobs() async throws -> [PendingJob] {
+    package func pendingJobs() async throws -> [PendingJob] {
         try await discovery.pendingJobs()
     }
 
     /// The watermark the next poll reads after (`nil` before the first poll, or without transaction history).
-    public func discoveryWatermark() async -> DiscoveryWatermark? {
+    package func discoveryWatermark() async -> DiscoveryWatermark? {
         await discovery.currentWatermark
     }
 
     /// Whether the node was found to keep no transaction history, so that every poll is a full scan.
-    public func fallsBackToFullScans() async -> Bool {
+    package func fallsBackToFullScans() async -> Bool {
         await discovery.fallsBackToFullScans
     }
 
     /// Pushes from `programSubscribe`; ``JobUpdate/resubscribed`` after every (re)subscription.
-    public func jobUpdates() -> AsyncStream<JobUpdate> {
+    package func jobUpdates() -> AsyncStream<JobUpdate> {
         guard let subscription else {
             logger.info(
                 "program subscription disabled (SUBSCRIBE=false): discovering jobs by polling only")
@@ -98,7 +98,7 @@ public struct ChainJobSource: JobSource {
     }
 
     /// The job's state at `confirmed`.
-    public func jobState(of address: PublicKey) async throws -> OnChainJobState {
+    package func jobState(of address: PublicKey) async throws -> OnChainJobState {
         guard let account = try await client.getAccountInfo(address, commitment: .confirmed) else {
             return .missing
         }

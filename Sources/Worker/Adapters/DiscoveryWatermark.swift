@@ -2,21 +2,21 @@ import Solana
 
 /// The newest transaction of the program whose accounts discovery has read: the next poll reads only what
 /// came after it (`getSignaturesForAddress(program, until: signature)`).
-public struct DiscoveryWatermark: Sendable, Hashable {
+package struct DiscoveryWatermark: Sendable, Hashable {
     /// The transaction's signature.
-    public var signature: Signature
+    package var signature: Signature
     /// The slot it landed in.
-    public var slot: UInt64
+    package var slot: UInt64
 
     /// Creates a watermark.
-    public init(signature: Signature, slot: UInt64) {
+    package init(signature: Signature, slot: UInt64) {
         self.signature = signature
         self.slot = slot
     }
 }
 
 /// Where the discovery watermark is kept across restarts (the journal, in production).
-public protocol DiscoveryWatermarkStore: Sendable {
+package protocol DiscoveryWatermarkStore: Sendable {
     /// The watermark recorded for `program`, if any.
     func discoveryWatermark(program: PublicKey) async throws -> DiscoveryWatermark?
     /// Records `watermark` for `program`, replacing the previous one.
@@ -25,7 +25,7 @@ public protocol DiscoveryWatermarkStore: Sendable {
 
 extension Journal: DiscoveryWatermarkStore {
     /// Records `watermark` for `program` now.
-    public func recordDiscoveryWatermark(_ watermark: DiscoveryWatermark, program: PublicKey) async throws {
+    package func recordDiscoveryWatermark(_ watermark: DiscoveryWatermark, program: PublicKey) async throws {
         try await recordDiscoveryWatermark(watermark, program: program, at: .now)
     }
 }

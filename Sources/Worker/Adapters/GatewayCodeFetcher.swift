@@ -13,7 +13,7 @@ import Logging
 /// code that gateways answer about without serving it (404, 429/5xx after retries, timeouts) may never turn up
 /// (``FailureKind/inputUnavailable``: retried until `CODE_RETRIEVAL_DEADLINE`); gateways that are all
 /// unreachable are the worker's own trouble (``FailureKind/transient``: retried without a limit).
-public struct GatewayCodeFetcher: CodeFetcher {
+package struct GatewayCodeFetcher: CodeFetcher {
     let gateways: [String]
     let requestTimeout: Duration
     let verificationAttempts: Int
@@ -29,7 +29,7 @@ public struct GatewayCodeFetcher: CodeFetcher {
     /// - Parameter httpClient: the client for gateway requests. Its per-host connection limit must exceed the
     ///   fetches in flight (``GatewayCodeFetcher/makeHTTPClient(fetchesInFlight:)``): held requests each keep a
     ///   connection, and a request waiting for a connection waits behind them.
-    public init(
+    package init(
         gateways: [String], requestTimeout: Duration = .seconds(30), verificationAttempts: Int = 3,
         verificationRetryDelay: Duration = .seconds(1), budget: RetrievalBudget? = nil,
         httpClient: HTTPClient = .shared,
@@ -47,7 +47,7 @@ public struct GatewayCodeFetcher: CodeFetcher {
     /// A client for gateway requests whose per-host connection limit leaves room for `fetchesInFlight`
     /// concurrent fetches plus a few (the shared client allows 8 per host: eight held requests would hold every
     /// connection to a gateway). Shut it down when the worker stops.
-    public static func makeHTTPClient(fetchesInFlight: Int) -> HTTPClient {
+    package static func makeHTTPClient(fetchesInFlight: Int) -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(
             idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: fetchesInFlight + 4)
@@ -59,7 +59,7 @@ public struct GatewayCodeFetcher: CodeFetcher {
     }
 
     /// The verified bytes behind `cid`, at most `maxBytes` long.
-    public func fetchCode(cid: String, maxBytes: Int) async throws -> [UInt8] {
+    package func fetchCode(cid: String, maxBytes: Int) async throws -> [UInt8] {
         let budget = budget?.capping(bytes: maxBytes) ?? RetrievalBudget(maxBytes: maxBytes)
         let fetcher = GatewayFetcher(
             gateways: gateways, budget: budget, requestTimeout: requestTimeout, httpClient: httpClient, logger: logger)

@@ -8,12 +8,12 @@ import Logging
 /// Every publishing failure is transient for the job: a service that is down, rate limiting, rejecting the
 /// credentials or storing other bytes is the worker's trouble, so the job is retried with backoff (and the
 /// cause logged) rather than failed.
-public struct IPFSResultPublisher: ResultPublisher {
+package struct IPFSResultPublisher: ResultPublisher {
     let publisher: any ContentPublisher
     let logger: Logger
 
     /// Creates a publisher over `publisher`.
-    public init(
+    package init(
         publisher: any ContentPublisher, logger: Logger
     ) {
         self.publisher = publisher
@@ -22,7 +22,7 @@ public struct IPFSResultPublisher: ResultPublisher {
 
     /// The publisher the configuration asks for: Pinata when a JWT is set, else Kubo when `IPFS_API_URL` is
     /// set, else nil.
-    public static func configured(
+    package static func configured(
         by configuration: WorkerConfiguration, logger: Logger
     ) -> IPFSResultPublisher? {
         if let jwt = configuration.pinataJWT {
@@ -38,15 +38,15 @@ public struct IPFSResultPublisher: ResultPublisher {
     }
 
     /// The service results go to ("Pinata", "Kubo").
-    public var serviceName: String { publisher.serviceName }
+    package var serviceName: String { publisher.serviceName }
 
     /// The CIDv0 of `bytes` as a UnixFS file (what Pinata and Kubo return for them).
-    public func expectedCID(of bytes: [UInt8]) throws -> String {
+    package func expectedCID(of bytes: [UInt8]) throws -> String {
         UnixFSFileBuilder(layout: .v0).cid(of: bytes).description
     }
 
     /// Publishes `bytes` as file `name`; returns its CIDv0.
-    public func publish(_ bytes: [UInt8], name: String) async throws -> String {
+    package func publish(_ bytes: [UInt8], name: String) async throws -> String {
         let cid: CID
         do throws(PublishError) {
             cid = try await publisher.publish(bytes, name: name)

@@ -5,17 +5,17 @@ import Solana
 
 /// The production ``CodeExecutor``: runs job code through the Sandbox module's runner (bubblewrap, resource
 /// limits, wall-time limit, capped output), with the limits it was created with.
-public struct SandboxCodeExecutor: CodeExecutor {
+package struct SandboxCodeExecutor: CodeExecutor {
     let runner: any JobCodeRunner
 
     /// Creates an executor over `runner`.
-    public init(runner: any JobCodeRunner) {
+    package init(runner: any JobCodeRunner) {
         self.runner = runner
     }
 
     /// Runs `code`; a failing or timed-out program is a report. A sandbox that cannot start the job throws a
     /// transient error (the job is retried later, never failed for the worker's own trouble).
-    public func execute(code: [UInt8], packages: String?) async throws -> ExecutionReport {
+    package func execute(code: [UInt8], packages: String?) async throws -> ExecutionReport {
         let outcome: ExecutionOutcome
         do {
             outcome = try await runner.run(code: code, packages: packages)

@@ -10,20 +10,20 @@ import Solana
 ///
 /// Program errors are logged by code, name and message (`JobAlreadyCompleted (6003): Job is already
 /// completed`), never as a bare number.
-public struct SolanaJobSettler: JobSettler, BalanceMonitor {
+package struct SolanaJobSettler: JobSettler, BalanceMonitor {
     /// Fee settings of complete_job.
-    public struct Fees: Sendable, Hashable {
+    package struct Fees: Sendable, Hashable {
         /// Lamports per signature (Solana's base fee).
-        public var lamportsPerSignature: UInt64
+        package var lamportsPerSignature: UInt64
         /// Compute-unit price in micro-lamports (`PRIORITY_FEE_MICROLAMPORTS`); 0 sends no compute-budget
         /// instructions.
-        public var priorityFeeMicroLamports: UInt64
+        package var priorityFeeMicroLamports: UInt64
         /// Compute-unit limit requested per complete_job instruction when a priority fee is set (complete_job
         /// needs far fewer).
-        public var computeUnitLimit: UInt32
+        package var computeUnitLimit: UInt32
 
         /// Creates the settings.
-        public init(
+        package init(
             lamportsPerSignature: UInt64 = 5_000, priorityFeeMicroLamports: UInt64,
             computeUnitLimit: UInt32 = 50_000
         ) {
@@ -33,15 +33,15 @@ public struct SolanaJobSettler: JobSettler, BalanceMonitor {
         }
 
         /// The fee of a transaction settling one job: the least balance that lets settlement go on.
-        public var feeLamports: UInt64 { feeLamports(jobs: 1) }
+        package var feeLamports: UInt64 { feeLamports(jobs: 1) }
 
         /// The compute-unit limit of a transaction settling `jobs` jobs (at most Solana's 1,400,000).
-        public func computeUnitLimit(jobs: Int) -> UInt32 {
+        package func computeUnitLimit(jobs: Int) -> UInt32 {
             UInt32(min(UInt64(computeUnitLimit) * UInt64(max(1, jobs)), 1_400_000))
         }
 
         /// The fee of a transaction settling `jobs` jobs: one signature plus ceil(price × limit / 10⁶).
-        public func feeLamports(jobs: Int) -> UInt64 {
+        package func feeLamports(jobs: Int) -> UInt64 {
             guard priorityFeeMicroLamports > 0 else { return lamportsPerSignature }
             let product = priorityFeeMicroLamports.multipliedReportingOverflow(
                 by: UInt64(computeUnitLimit(jobs: jobs)))
@@ -60,7 +60,7 @@ public struct SolanaJobSettler: JobSettler, BalanceMonitor {
     let logger: Logger
 
     /// Creates a settler sending through `sender`, signing with `keypair`.
-    public init(
+    package init(
         sender: TransactionSender, program: CloudMeshProgram, keypair: Keypair, fees: Fees, logger: Logger
     ) {
         self.sender = sender
@@ -71,13 +71,13 @@ public struct SolanaJobSettler: JobSettler, BalanceMonitor {
     }
 
     /// The worker's balance at `confirmed`.
-    public func balance() async throws -> UInt64 {
+    package func balance() async throws -> UInt64 {
         try await sender.client.getBalance(keypair.publicKey, commitment: .confirmed)
     }
 
     /// How many of the leading `requests` fit in one transaction of at most 1,232 bytes (Solana's packet),
     /// with the compute-budget instructions when a priority fee is set; a job named twice ends the batch.
-    public func batchCapacity(for requests: [SettlementRequest]) -> Int {
+    package func batchCapacity(for requests: [SettlementRequest]) -> Int {
         guard !requests.isEmpty else { return 0 }
         guard let blockhash = Self.sizingBlockhash else { return 1 }
         var seen: Set<PublicKey> = []
@@ -96,7 +96,7 @@ public struct SolanaJobSettler: JobSettler, BalanceMonitor {
 
     /// Signs one transaction with a complete_job per request, journals it, sends and confirms it; reports
     /// insufficient funds for every request before journaling anything when the balance cannot pay the fee.
-    public func settle(
+    package func settle(
         _ batch: [SettlementRequest], journal: @Sendable (SubmittedTransaction) async throws -> Void
     ) async throws -> [SettlementOutcome] {
         guard !batch.isEmpty else { return [] }
@@ -137,7 +137,7 @@ public struct SolanaJobSettler: JobSettler, BalanceMonitor {
 
     /// Follows a transaction journaled by an earlier run, rebroadcasting the same bytes until it lands or
     /// expires.
-    public func resume(submitted: SubmittedTransaction, job: PendingJob) async throws
+    package func resume(submitted: SubmittedTransaction, job: PendingJob) async throws
         -> SettlementOutcome
     {
         let outcome = try await sender.resume(

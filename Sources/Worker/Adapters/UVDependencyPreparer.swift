@@ -8,20 +8,20 @@ import Synchronization
 ///
 /// With metrics, every acquisition is followed by a reading of the cache's ``EnvironmentCache/Statistics``,
 /// recorded on `/metrics` (``EnvironmentCacheMetrics``); a job without dependencies reads nothing.
-public struct UVDependencyPreparer: DependencyPreparer {
+package struct UVDependencyPreparer: DependencyPreparer {
     let cache: EnvironmentCache
     let interpreter: PythonInterpreter
     let cacheMetrics: EnvironmentCacheMetrics?
 
     /// Creates a preparer over `cache`, checking `requires-python` against `interpreter` (the sandbox's), and
     /// recording the cache's hits, misses, builds and evictions in `metrics` when given.
-    public init(cache: EnvironmentCache, interpreter: PythonInterpreter, metrics: WorkerMetrics? = nil) {
+    package init(cache: EnvironmentCache, interpreter: PythonInterpreter, metrics: WorkerMetrics? = nil) {
         self.cache = cache
         self.interpreter = interpreter
         self.cacheMetrics = metrics.map(EnvironmentCacheMetrics.init(metrics:))
     }
 
-    public func prepare(code: [UInt8]) async throws -> PreparedDependencies? {
+    package func prepare(code: [UInt8]) async throws -> PreparedDependencies? {
         guard let requirements = try DeclaredDependencies.read(code, interpreter: interpreter.pep440Version) else {
             return nil
         }
@@ -42,7 +42,7 @@ public struct UVDependencyPreparer: DependencyPreparer {
     /// Records what the cache counted since the last reading (nothing without metrics) and, the first time and
     /// after a build or an eviction, how many environments it holds and their size. Called after every
     /// acquisition, and once when the worker starts (evictions made while opening the cache).
-    public func recordCacheMetrics() async {
+    package func recordCacheMetrics() async {
         guard let cacheMetrics else { return }
         guard cacheMetrics.record(await cache.statistics) else { return }
         let environments = await cache.environments()
@@ -57,20 +57,20 @@ public struct UVDependencyPreparer: DependencyPreparer {
 /// concurrent jobs may arrive in any order and every hit, miss, resolution, build and eviction is still
 /// counted exactly once. Builds that ended between two readings are observed in the build histogram with
 /// their mean duration (exact when one build ends per reading, the usual case).
-public final class EnvironmentCacheMetrics: Sendable {
+package final class EnvironmentCacheMetrics: Sendable {
     /// Where the figures go.
-    public let metrics: WorkerMetrics
+    package let metrics: WorkerMetrics
     private let recorded = Mutex<EnvironmentCache.Statistics?>(nil)
 
     /// Records into `metrics`.
-    public init(metrics: WorkerMetrics) {
+    package init(metrics: WorkerMetrics) {
         self.metrics = metrics
     }
 
     /// Records the growth of `statistics` over the readings recorded before; returns whether the environments
     /// on disk may have changed (the first reading, a build, an eviction).
     @discardableResult
-    public func record(_ statistics: EnvironmentCache.Statistics) -> Bool {
+    package func record(_ statistics: EnvironmentCache.Statistics) -> Bool {
         let (growth, first) = recorded.withLock { last in
             let first = last == nil
             let before = last ?? EnvironmentCache.Statistics()
@@ -103,17 +103,17 @@ public final class EnvironmentCacheMetrics: Sendable {
 
 /// The ``DependencyPreparer`` of a worker that installs no dependencies (uv was not found, or tests): a job
 /// declaring some is answered with an error document saying why; `requires-python` is still checked.
-public struct NoDependencyInstaller: DependencyPreparer {
+package struct NoDependencyInstaller: DependencyPreparer {
     let reason: String
     let interpreter: PEP440Version?
 
     /// Creates it; `reason` says why this worker installs no dependencies.
-    public init(reason: String, interpreter: PEP440Version? = nil) {
+    package init(reason: String, interpreter: PEP440Version? = nil) {
         self.reason = reason
         self.interpreter = interpreter
     }
 
-    public func prepare(code: [UInt8]) async throws -> PreparedDependencies? {
+    package func prepare(code: [UInt8]) async throws -> PreparedDependencies? {
         guard let requirements = try DeclaredDependencies.read(code, interpreter: interpreter) else { return nil }
         throw StageError.invalidJobInput(
             "it declares \(requirements.count) dependencies and this worker does not install dependencies (\(reason))")

@@ -1,16 +1,16 @@
 /// One configuration value that cannot be used.
-public struct ConfigurationProblem: Sendable, Equatable, CustomStringConvertible {
+package struct ConfigurationProblem: Sendable, Equatable, CustomStringConvertible {
     /// The variable, e.g. `POLL_INTERVAL`.
-    public var variable: String
+    package var variable: String
     /// The value given, or nil when it must not be shown (secrets) or was missing.
-    public var value: String?
+    package var value: String?
     /// What is wrong with it.
-    public var problem: String
+    package var problem: String
     /// What to set instead.
-    public var fix: String
+    package var fix: String
 
     /// Creates a problem report.
-    public init(variable: String, value: String?, problem: String, fix: String) {
+    package init(variable: String, value: String?, problem: String, fix: String) {
         self.variable = variable
         self.value = value
         self.problem = problem
@@ -18,7 +18,7 @@ public struct ConfigurationProblem: Sendable, Equatable, CustomStringConvertible
     }
 
     /// `POLL_INTERVAL="abc" is not valid: not a whole number. Set POLL_INTERVAL to ...`
-    public var description: String {
+    package var description: String {
         let shown = value.map { "\(variable)=\"\($0)\"" } ?? variable
         return "\(shown) is not valid: \(problem). \(fix)"
     }
@@ -27,10 +27,10 @@ public struct ConfigurationProblem: Sendable, Equatable, CustomStringConvertible
 /// The configuration cannot be used; lists every problem found, one per line.
 public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Every problem found.
-    public var problems: [ConfigurationProblem]
+    package var problems: [ConfigurationProblem]
 
     /// Creates the error.
-    public init(problems: [ConfigurationProblem]) {
+    package init(problems: [ConfigurationProblem]) {
         self.problems = problems
     }
 

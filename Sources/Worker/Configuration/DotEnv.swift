@@ -8,20 +8,20 @@
 ///   or double-quoted (`\n`, `\t`, `\r`, `\"`, `\\` and `\$` are unescaped); text after the closing quote
 ///   may only be a comment;
 /// - a later line for the same key overrides an earlier one.
-public enum DotEnv {
+package enum DotEnv {
     /// A line of a `.env` file that cannot be understood.
-    public struct ParseError: Error, Equatable, CustomStringConvertible {
+    package struct ParseError: Error, Equatable, CustomStringConvertible {
         /// The 1-based line number.
-        public var line: Int
+        package var line: Int
         /// What is wrong with it.
-        public var problem: String
+        package var problem: String
 
         /// Describes the error for an operator; never repeats the line's value (it may be a secret).
-        public var description: String { ".env line \(line): \(problem)" }
+        package var description: String { ".env line \(line): \(problem)" }
     }
 
     /// Parses the text of a `.env` file into a dictionary.
-    public static func parse(_ text: String) throws(ParseError) -> [String: String] {
+    package static func parse(_ text: String) throws(ParseError) -> [String: String] {
         var values: [String: String] = [:]
         var lineNumber = 0
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {

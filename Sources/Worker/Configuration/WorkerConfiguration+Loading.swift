@@ -5,16 +5,16 @@ import Solana
 
 extension WorkerConfiguration {
     /// Where configuration values come from, highest precedence first.
-    public struct Sources: Sendable {
+    package struct Sources: Sendable {
         /// Overrides given on the command line.
-        public var flags: [String: String]
+        package var flags: [String: String]
         /// The process environment.
-        public var environment: [String: String]
+        package var environment: [String: String]
         /// The `.env` file's values.
-        public var dotEnv: [String: String]
+        package var dotEnv: [String: String]
 
         /// Creates the sources.
-        public init(flags: [String: String] = [:], environment: [String: String] = [:], dotEnv: [String: String] = [:])
+        package init(flags: [String: String] = [:], environment: [String: String] = [:], dotEnv: [String: String] = [:])
         {
             self.flags = flags
             self.environment = environment
@@ -65,7 +65,8 @@ extension WorkerConfiguration {
     }
 
     /// Validates the values found in `sources`; throws one error listing every problem.
-    public static func load(_ sources: Sources, processorCount: Int) throws(ConfigurationError) -> WorkerConfiguration {
+    package static func load(_ sources: Sources, processorCount: Int) throws(ConfigurationError) -> WorkerConfiguration
+    {
         var reader = Reader(sources: sources)
         let rpcURL = reader.url(.rpcURL, schemes: ["http", "https"])
         let explicitWS = sources.value([.webSocketURL])
@@ -142,7 +143,7 @@ extension WorkerConfiguration {
 
     /// The PubSub URL a Solana node serves next to its RPC URL: `http`→`ws`, `https`→`wss`, port + 1
     /// (`http://localhost:8899` → `ws://localhost:8900`); no port stays no port.
-    public static func webSocketURL(derivedFrom rpcURL: URL) -> URL? {
+    package static func webSocketURL(derivedFrom rpcURL: URL) -> URL? {
         guard var components = URLComponents(url: rpcURL, resolvingAgainstBaseURL: false) else { return nil }
         switch components.scheme?.lowercased() {
         case "http": components.scheme = "ws"

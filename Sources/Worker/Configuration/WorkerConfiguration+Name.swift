@@ -94,7 +94,7 @@ extension WorkerConfiguration {
     }
 
     /// Defaults of the variables that have one (`MAX_CONCURRENT_JOBS` defaults to the number of cores).
-    public static let defaults: [Name: String] = [
+    package static let defaults: [Name: String] = [
         .rpcURL: "http://localhost:8899",
         .programID: "2pbdwB29EXvsfEcigJrMwEaDx2T16zZ47aK5oGabjx7S",
         .keypairPath: "./worker-keypair.json",

@@ -2,7 +2,7 @@ import Foundation
 import Solana
 
 /// Something that happened to a job, recorded in the journal.
-public enum JobEvent: Sendable, Hashable {
+package enum JobEvent: Sendable, Hashable {
     /// Fetching and executing begins.
     case started
     /// Execution finished (or the input was rejected) with this result document.
@@ -25,7 +25,7 @@ public enum JobEvent: Sendable, Hashable {
     case transientFailure(message: String, retryAt: Date)
 
     /// A short name for the transitions table and logs.
-    public var name: String {
+    package var name: String {
         switch self {
         case .started: "started"
         case .executed: "executed"
@@ -42,7 +42,7 @@ public enum JobEvent: Sendable, Hashable {
 }
 
 /// What the worker must do next for a job, decided from its recorded state alone.
-public enum JobAction: Sendable, Hashable {
+package enum JobAction: Sendable, Hashable {
     /// Fetch the code and execute it (nothing recorded yet, or a run interrupted before its result).
     case execute
     /// Publish the recorded result document (never execute again).
@@ -56,19 +56,19 @@ public enum JobAction: Sendable, Hashable {
 }
 
 /// An event that the job's recorded state does not allow.
-public struct JobTransitionError: Error, Sendable, Hashable, CustomStringConvertible {
+package struct JobTransitionError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The state the job was in.
-    public var state: JobState
+    package var state: JobState
     /// The event refused.
-    public var event: String
+    package var event: String
 
     /// Describes the refusal.
-    public var description: String { "a job in state \(state.rawValue) cannot record '\(event)'" }
+    package var description: String { "a job in state \(state.rawValue) cannot record '\(event)'" }
 }
 
 extension JobRecord {
     /// The next action, from the recorded state.
-    public var nextAction: JobAction {
+    package var nextAction: JobAction {
         switch state {
         case .discovered, .running:
             return .execute
@@ -88,7 +88,7 @@ extension JobRecord {
     }
 
     /// Applies `event` at `date`, or refuses it when the recorded state does not allow it.
-    public mutating func apply(_ event: JobEvent, at date: Date) throws(JobTransitionError) {
+    package mutating func apply(_ event: JobEvent, at date: Date) throws(JobTransitionError) {
         let refuse = JobTransitionError(state: state, event: event.name)
         guard !state.isTerminal else { throw refuse }
         switch event {

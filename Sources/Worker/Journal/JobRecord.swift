@@ -4,7 +4,7 @@ import Solana
 /// One job's row in the journal.
 public struct JobRecord: Sendable, Hashable {
     /// The job as discovered.
-    public var job: PendingJob
+    package var job: PendingJob
     /// Where it stands.
     public var state: JobState
     /// Transient failures so far (drives the backoff).
@@ -33,7 +33,7 @@ public struct JobRecord: Sendable, Hashable {
     public var updatedAt: Date
 
     /// A freshly discovered job.
-    public init(discovered job: PendingJob, at date: Date) {
+    package init(discovered job: PendingJob, at date: Date) {
         self.job = job
         self.state = .discovered
         self.attempts = 0
@@ -42,5 +42,5 @@ public struct JobRecord: Sendable, Hashable {
     }
 
     /// The job's address.
-    public var address: PublicKey { job.address }
+    package var address: PublicKey { job.address }
 }

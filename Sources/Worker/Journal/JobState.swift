@@ -20,7 +20,7 @@ public enum JobState: String, Sendable, Hashable, CaseIterable {
     case failed
 
     /// Whether the job is done with, for good.
-    public var isTerminal: Bool {
+    package var isTerminal: Bool {
         switch self {
         case .settled, .lostRace, .cancelled, .failed: true
         case .discovered, .running, .executed, .published, .submitted: false

@@ -4,7 +4,7 @@ import Solana
 
 extension Journal {
     /// Rows per page a start-up reads with ``unfinishedJobs(after:limit:)``.
-    public static let resumePageSize = 500
+    package static let resumePageSize = 500
 
     /// The SQL condition of an unfinished row, word for word the WHERE clause of the `jobs_unfinished` partial
     /// index (migration v2), so that SQLite can use that index.
@@ -35,7 +35,7 @@ extension Journal {
     ///     after = page.count == Journal.resumePageSize ? page.last?.address : nil
     /// } while after != nil
     /// ```
-    public func unfinishedJobs(after address: PublicKey?, limit: Int = Journal.resumePageSize)
+    package func unfinishedJobs(after address: PublicKey?, limit: Int = Journal.resumePageSize)
         async throws(JournalError) -> [UnfinishedJob]
     {
         let path = path

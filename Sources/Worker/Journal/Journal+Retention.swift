@@ -3,7 +3,7 @@ import GRDB
 
 extension Journal {
     /// The default retention of result documents (`JOURNAL_RETENTION`): 7 days.
-    public static let defaultRetention: TimeInterval = 7 * 86_400
+    package static let defaultRetention: TimeInterval = 7 * 86_400
 
     /// The SQL condition of a row in a terminal state (see ``JobState/isTerminal``).
     static let terminalCondition = "state IN ('settled', 'lost_race', 'cancelled', 'failed')"
@@ -36,7 +36,7 @@ extension Journal {
     /// with the worker stopped, shrinks it). Dropping documents takes no new pages (only a few page writes to the
     /// WAL), so it can make room while the disk is full.
     @discardableResult
-    public func pruneResultDocuments(settledBefore cutoff: Date, at date: Date = Date()) async throws(JournalError)
+    package func pruneResultDocuments(settledBefore cutoff: Date, at date: Date = Date()) async throws(JournalError)
         -> Int
     {
         var total = 0

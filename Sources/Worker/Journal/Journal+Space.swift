@@ -3,7 +3,7 @@ import GRDB
 
 extension Journal {
     /// The room ``isWritable(probeBytes:)`` checks for by default (`/healthz`): two pages.
-    public static let healthProbeBytes = 8_192
+    package static let healthProbeBytes = 8_192
 
     /// Throws unless the journal can commit a write of `bytes` bytes now: commits a row of that size to a scratch
     /// table, then deletes it in a second transaction (about `bytes` written to the WAL; no job's row changes).
@@ -14,7 +14,7 @@ extension Journal {
     /// ``JournalError/Kind/diskFull`` while the disk is still full, and the other kinds for other troubles.
     /// Because a successful probe leaves its pages free in the file, a later probe of the same size reuses them:
     /// it proves room for one such write, not that the file system has more.
-    public func checkWritable(reserving bytes: Int) async throws(JournalError) {
+    package func checkWritable(reserving bytes: Int) async throws(JournalError) {
         let bytes = max(0, bytes)
         _ = try await write { db in
             try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS probe(x); DELETE FROM probe")

@@ -5,7 +5,7 @@ import Solana
 extension Journal {
     /// The discovery watermark recorded for `program`: the newest of its transactions whose accounts the worker
     /// has read; `nil` before the first one.
-    public func discoveryWatermark(program: PublicKey) async throws(JournalError) -> DiscoveryWatermark? {
+    package func discoveryWatermark(program: PublicKey) async throws(JournalError) -> DiscoveryWatermark? {
         let path = path
         return try await read { db in
             guard
@@ -22,7 +22,7 @@ extension Journal {
     }
 
     /// Records `watermark` as `program`'s discovery watermark, replacing the previous one.
-    public func recordDiscoveryWatermark(_ watermark: DiscoveryWatermark, program: PublicKey, at date: Date = Date())
+    package func recordDiscoveryWatermark(_ watermark: DiscoveryWatermark, program: PublicKey, at date: Date = Date())
         async throws(JournalError)
     {
         try await write { db in

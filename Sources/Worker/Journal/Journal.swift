@@ -12,7 +12,7 @@ public final class Journal: Sendable {
     public static let fileName = "journal.sqlite"
 
     /// The database file's path.
-    public let path: String
+    package let path: String
     /// The connections (one writer, concurrent readers).
     let database: DatabasePool
 
@@ -48,7 +48,7 @@ public final class Journal: Sendable {
     }
 
     /// The names of the migrations applied, oldest first.
-    public func appliedMigrations() async throws(JournalError) -> [String] {
+    package func appliedMigrations() async throws(JournalError) -> [String] {
         try await read { db in try Self.migrator.appliedIdentifiers(db).sorted() }
     }
 
@@ -62,7 +62,7 @@ public final class Journal: Sendable {
     }
 
     /// The job's row, inserted as `discovered` when it has none yet.
-    public func begin(_ job: PendingJob, at date: Date) async throws(JournalError) -> JobRecord {
+    package func begin(_ job: PendingJob, at date: Date) async throws(JournalError) -> JobRecord {
         let path = path
         return try await write { db in
             if let row = try Row.fetchOne(
@@ -81,7 +81,8 @@ public final class Journal: Sendable {
     /// Records `event` for the job at `address` and returns the new row; refuses events its state does not
     /// allow (``JournalError/Kind/invalidTransition``).
     @discardableResult
-    public func apply(_ event: JobEvent, to address: PublicKey, at date: Date) async throws(JournalError) -> JobRecord {
+    package func apply(_ event: JobEvent, to address: PublicKey, at date: Date) async throws(JournalError) -> JobRecord
+    {
         let path = path
         return try await write { db in try Self.apply(event, to: address, at: date, path: path, in: db) }
     }
@@ -89,7 +90,7 @@ public final class Journal: Sendable {
     /// Records `event` for every job in `addresses` in one write transaction (all or none), returning the new
     /// rows in order; e.g. one complete_job transaction covering several jobs.
     @discardableResult
-    public func apply(_ event: JobEvent, toEach addresses: [PublicKey], at date: Date) async throws(JournalError)
+    package func apply(_ event: JobEvent, toEach addresses: [PublicKey], at date: Date) async throws(JournalError)
         -> [JobRecord]
     {
         let path = path
@@ -99,7 +100,7 @@ public final class Journal: Sendable {
     }
 
     /// The jobs whose journaled complete_job transaction is `signature` (the jobs a batch covers).
-    public func jobs(coveredBy signature: Signature) async throws(JournalError) -> [PublicKey] {
+    package func jobs(coveredBy signature: Signature) async throws(JournalError) -> [PublicKey] {
         try await read { db in
             try String.fetchAll(
                 db, sql: "SELECT address FROM jobs WHERE signature = ? ORDER BY address", arguments: [signature.base58]
@@ -111,7 +112,7 @@ public final class Journal: Sendable {
     ///
     /// Memory grows with the journal; a start-up resumes with ``unfinishedJobs(after:limit:)`` instead, a page
     /// at a time. Kept for tests and small tools.
-    public func unfinished() async throws(JournalError) -> [JobRecord] {
+    package func unfinished() async throws(JournalError) -> [JobRecord] {
         let path = path
         return try await read { db in
             try Row.fetchAll(
@@ -137,7 +138,7 @@ public final class Journal: Sendable {
 
     /// Whether a write transaction can be committed now (for `/healthz`), with room for `probeBytes` more bytes:
     /// ``checkWritable(reserving:)`` without the error.
-    public func isWritable(probeBytes: Int = Journal.healthProbeBytes) async -> Bool {
+    package func isWritable(probeBytes: Int = Journal.healthProbeBytes) async -> Bool {
         do {
             try await checkWritable(reserving: probeBytes)
             return true
@@ -169,7 +170,8 @@ public final class Journal: Sendable {
         return record
     }
 
-    static func insert(_ record: JobRecord, in db: Database) throws {
+    /// Inserts `record` as a new row in `db`, without a transition.
+    package static func insert(_ record: JobRecord, in db: Database) throws {
         let columns = record.columns
         let names = columns.keys.sorted()
         let sql =
@@ -217,7 +219,8 @@ public final class Journal: Sendable {
     }
 
     /// Runs `body` in one write transaction, naming any failure; a failed transaction changes nothing.
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T {
+    package func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(JournalError) -> T
+    {
         do {
             return try await database.write(body)
         } catch {

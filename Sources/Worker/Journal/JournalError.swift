@@ -2,7 +2,7 @@
 /// promise not to run or pay for a job twice.
 public struct JournalError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of trouble.
-    public enum Kind: Sendable, Hashable {
+    package enum Kind: Sendable, Hashable {
         /// The disk is full (SQLITE_FULL).
         case diskFull
         /// The database file or directory cannot be opened or written (permissions, read-only, I/O error).
@@ -16,14 +16,14 @@ public struct JournalError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// What kind of trouble.
-    public var kind: Kind
+    package var kind: Kind
     /// The journal's path.
-    public var path: String
+    package var path: String
     /// Details.
-    public var detail: String
+    package var detail: String
 
     /// Creates the error.
-    public init(kind: Kind, path: String, detail: String) {
+    package init(kind: Kind, path: String, detail: String) {
         self.kind = kind
         self.path = path
         self.detail = detail

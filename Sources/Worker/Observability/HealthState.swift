@@ -1,24 +1,24 @@
 import Foundation
 
 /// What `/healthz` reports.
-public struct HealthReport: Sendable, Hashable {
+package struct HealthReport: Sendable, Hashable {
     /// Whether the journal accepted a write just now.
-    public var journalWritable: Bool
+    package var journalWritable: Bool
     /// Seconds since the last successful poll; nil before the first.
-    public var lastPollAgeSeconds: Double?
+    package var lastPollAgeSeconds: Double?
     /// Whether settlement is paused for lack of funds.
-    public var settlementPaused: Bool
+    package var settlementPaused: Bool
     /// The oldest acceptable poll age, in seconds.
-    public var maxPollAgeSeconds: Double
+    package var maxPollAgeSeconds: Double
 
     /// Healthy when the journal is writable, a poll succeeded recently and settlement is not paused.
-    public var isHealthy: Bool {
+    package var isHealthy: Bool {
         journalWritable && !settlementPaused && (lastPollAgeSeconds.map { $0 <= maxPollAgeSeconds } ?? false)
     }
 
     /// The JSON body: `{"status": "ok"|"unhealthy", "journal_writable": …, "last_poll_age_seconds": …,
     /// "settlement_paused": …}`.
-    public var json: OrderedJSON {
+    package var json: OrderedJSON {
         .object([
             ("status", .string(isHealthy ? "ok" : "unhealthy")),
             ("journal_writable", .bool(journalWritable)),
@@ -29,26 +29,26 @@ public struct HealthReport: Sendable, Hashable {
 }
 
 /// The live facts behind `/healthz`, updated by the run loop.
-public actor HealthState {
+package actor HealthState {
     private let journal: Journal
     private let gate: SettlementGate
     private let maxPollAge: Double
     private var lastPoll: Date?
 
     /// Creates the state; a poll older than `maxPollAge` seconds makes the worker unhealthy.
-    public init(journal: Journal, gate: SettlementGate, maxPollAge: Double) {
+    package init(journal: Journal, gate: SettlementGate, maxPollAge: Double) {
         self.journal = journal
         self.gate = gate
         self.maxPollAge = maxPollAge
     }
 
     /// A poll succeeded at `date`.
-    public func pollSucceeded(at date: Date) {
+    package func pollSucceeded(at date: Date) {
         lastPoll = date
     }
 
     /// The report now.
-    public func report(now: Date = Date()) async -> HealthReport {
+    package func report(now: Date = Date()) async -> HealthReport {
         HealthReport(
             journalWritable: await journal.isWritable(),
             lastPollAgeSeconds: lastPoll.map { max(0, now.timeIntervalSince($0)) },

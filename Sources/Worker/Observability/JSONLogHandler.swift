@@ -8,29 +8,29 @@ import Redaction
 /// Credentials in URLs, in the message and in every metadata value, are replaced by `REDACTED` (see
 /// `CredentialRedaction`); strings are escaped as ``JSONLogLine`` describes (valid JSON, and no control, line
 /// separator or bidirectional control left raw).
-public struct JSONLogHandler: LogHandler {
+package struct JSONLogHandler: LogHandler {
     /// The metadata of this logger.
-    public var metadata: Logger.Metadata = [:]
+    package var metadata: Logger.Metadata = [:]
     /// The lowest level written.
-    public var logLevel: Logger.Level
+    package var logLevel: Logger.Level
     private let label: String
     private let sink: LogSink
 
     /// Creates a handler writing to `sink`.
-    public init(label: String, level: Logger.Level, sink: LogSink) {
+    package init(label: String, level: Logger.Level, sink: LogSink) {
         self.label = label
         self.logLevel = level
         self.sink = sink
     }
 
     /// Reads or writes one metadata value.
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
     /// Writes one event.
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { $1 } }
         var members: [(String, String)] = [

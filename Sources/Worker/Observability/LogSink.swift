@@ -5,7 +5,7 @@ public struct LogSink: Sendable {
     private let writeLine: @Sendable (String) -> Void
 
     /// A sink calling `write` with each line (without its newline).
-    public init(_ write: @escaping @Sendable (String) -> Void) {
+    package init(_ write: @escaping @Sendable (String) -> Void) {
         self.writeLine = write
     }
 

@@ -6,14 +6,14 @@ import ServiceLifecycle
 
 /// Serves `GET /metrics` (Prometheus text format) and `GET /healthz` (200 when healthy, 503 otherwise, with
 /// a JSON body, see ``HealthReport``) at `METRICS_ADDR`.
-public struct MetricsServer: Sendable {
+package struct MetricsServer: Sendable {
     let address: HostAndPort
     let registry: PrometheusCollectorRegistry
     let health: HealthState
     let logger: Logger
 
     /// Creates the server.
-    public init(address: HostAndPort, registry: PrometheusCollectorRegistry, health: HealthState, logger: Logger) {
+    package init(address: HostAndPort, registry: PrometheusCollectorRegistry, health: HealthState, logger: Logger) {
         self.address = address
         self.registry = registry
         self.health = health
@@ -23,7 +23,7 @@ public struct MetricsServer: Sendable {
     /// The server as a swift-service-lifecycle `Service`: it serves until its group shuts down gracefully (or
     /// the task is cancelled); `onStarted` receives the port actually bound (useful with port 0). A failure
     /// (e.g. the address in use) is logged and ends only the server, never the worker.
-    public func service(onStarted: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
+    package func service(onStarted: @escaping @Sendable (Int) async -> Void = { _ in }) -> some Service {
         Serving(application: application(onStarted: onStarted), address: address, logger: logger)
     }
 

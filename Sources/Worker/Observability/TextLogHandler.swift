@@ -11,27 +11,27 @@ import Redaction
 /// bidirectional controls are escaped (`\r`, `\n`, `\u{1B}`; see ``LogTextEscaping``), so that a job's title or
 /// an error quoting a stranger's bytes can neither forge a line nor reach the terminal. Values that are empty
 /// or hold whitespace, `"`, `=` or an escaped character are quoted.
-public struct TextLogHandler: LogHandler {
+package struct TextLogHandler: LogHandler {
     /// The metadata of this logger.
-    public var metadata: Logger.Metadata = [:]
+    package var metadata: Logger.Metadata = [:]
     /// The lowest level written.
-    public var logLevel: Logger.Level
+    package var logLevel: Logger.Level
     private let sink: LogSink
 
     /// Creates a handler writing to `sink`.
-    public init(level: Logger.Level, sink: LogSink) {
+    package init(level: Logger.Level, sink: LogSink) {
         self.logLevel = level
         self.sink = sink
     }
 
     /// Reads or writes one metadata value.
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
     /// Writes one event.
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { $1 } }
         var line = "\(Timestamp.iso8601Microseconds(Date())) \(event.level.rawValue)"

@@ -4,7 +4,7 @@ import Logging
 /// Sets up swift-log for the worker.
 public enum WorkerLogging {
     /// A handler factory for `format` at `level`.
-    public static func makeHandler(format: LogFormat, level: Logger.Level, sink: LogSink = .standardError)
+    package static func makeHandler(format: LogFormat, level: Logger.Level, sink: LogSink = .standardError)
         -> @Sendable (String) -> any LogHandler
     {
         { label in

@@ -14,16 +14,16 @@ import Prometheus
 /// `cloudmesh_environment_acquisitions_total{result="hit|miss"}`, `cloudmesh_environment_resolutions_total`,
 /// `cloudmesh_environment_build_seconds` (one observation per build), `cloudmesh_environment_evictions_total`,
 /// `cloudmesh_environments` and `cloudmesh_environment_cache_bytes`.
-public struct WorkerMetrics: Sendable {
+package struct WorkerMetrics: Sendable {
     private let factory: any MetricsFactory
 
     /// Metrics recorded through `factory`.
-    public init(factory: any MetricsFactory) {
+    package init(factory: any MetricsFactory) {
         self.factory = factory
     }
 
     /// Metrics kept in a fresh Prometheus registry, returned alongside for `/metrics`.
-    public static func prometheus() -> (metrics: WorkerMetrics, registry: PrometheusCollectorRegistry) {
+    package static func prometheus() -> (metrics: WorkerMetrics, registry: PrometheusCollectorRegistry) {
         let registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.durationHistogramBuckets[Self.environmentBuildLabel] = Self.environmentBuildBuckets
@@ -41,30 +41,30 @@ public struct WorkerMetrics: Sendable {
     ]
 
     /// A job reached a terminal state.
-    public func jobFinished(_ state: JobState) {
+    package func jobFinished(_ state: JobState) {
         Counter(label: "cloudmesh_jobs_total", dimensions: [("outcome", state.rawValue)], factory: factory).increment()
     }
 
     /// A job will be retried after a transient failure in `stage`.
-    public func retryScheduled(stage: PipelineStage) {
+    package func retryScheduled(stage: PipelineStage) {
         Counter(label: "cloudmesh_job_retries_total", dimensions: [("stage", stage.rawValue)], factory: factory)
             .increment()
     }
 
     /// A stage took `seconds`.
-    public func stageDuration(_ stage: PipelineStage, seconds: Double) {
+    package func stageDuration(_ stage: PipelineStage, seconds: Double) {
         Timer(label: "cloudmesh_stage_duration_seconds", dimensions: [("stage", stage.rawValue)], factory: factory)
             .recordNanoseconds(Int64(max(0, seconds) * 1e9))
     }
 
     /// Time from a job being seen to its execution starting.
-    public func pickupLatency(seconds: Double) {
+    package func pickupLatency(seconds: Double) {
         Timer(label: "cloudmesh_pickup_latency_seconds", dimensions: [], factory: factory)
             .recordNanoseconds(Int64(max(0, seconds) * 1e9))
     }
 
     /// A stage failed; counted as an RPC or IPFS error by the system it talks to.
-    public func stageError(_ stage: PipelineStage) {
+    package func stageError(_ stage: PipelineStage) {
         switch stage.system {
         case "rpc":
             Counter(label: "cloudmesh_rpc_errors_total", dimensions: [("stage", stage.rawValue)], factory: factory)
@@ -79,7 +79,7 @@ public struct WorkerMetrics: Sendable {
     }
 
     /// A poll ended (`ok` or `error`); poll errors also count as RPC errors.
-    public func poll(succeeded: Bool) {
+    package func poll(succeeded: Bool) {
         Counter(label: "cloudmesh_polls_total", dimensions: [("result", succeeded ? "ok" : "error")], factory: factory)
             .increment()
         if !succeeded {
@@ -88,41 +88,41 @@ public struct WorkerMetrics: Sendable {
     }
 
     /// An account the program owns that is not a usable Job (malformed or foreign), counted once per address.
-    public func unusableAccount(reason: String) {
+    package func unusableAccount(reason: String) {
         Counter(label: "cloudmesh_unusable_accounts_total", dimensions: [("reason", reason)], factory: factory)
             .increment()
     }
 
     /// The worker's balance.
-    public func balance(lamports: UInt64) {
+    package func balance(lamports: UInt64) {
         Gauge(label: "cloudmesh_balance_lamports", dimensions: [], factory: factory).record(Double(lamports))
     }
 
     /// Jobs running now.
-    public func inFlight(_ count: Int) {
+    package func inFlight(_ count: Int) {
         Gauge(label: "cloudmesh_jobs_in_flight", dimensions: [], factory: factory).record(count)
     }
 
     /// Jobs in the preparation stage: code fetches in flight, and prepared jobs waiting for an execution slot.
-    public func preparation(fetching: Int, ready: Int) {
+    package func preparation(fetching: Int, ready: Int) {
         Gauge(label: "cloudmesh_fetches_in_flight", dimensions: [], factory: factory).record(fetching)
         Gauge(label: "cloudmesh_jobs_ready", dimensions: [], factory: factory).record(ready)
     }
 
     /// Whether a full disk holds the worker back (1) or not (0).
-    public func journalPaused(_ paused: Bool) {
+    package func journalPaused(_ paused: Bool) {
         Gauge(label: "cloudmesh_journal_paused", dimensions: [], factory: factory).record(paused ? 1 : 0)
     }
 
     /// A complete_job transaction covering `jobs` jobs is about to be signed.
-    public func settlementBatch(jobs: Int) {
+    package func settlementBatch(jobs: Int) {
         Counter(label: "cloudmesh_settlement_transactions_total", dimensions: [], factory: factory).increment()
         Counter(label: "cloudmesh_settlement_jobs_total", dimensions: [], factory: factory).increment(by: jobs)
     }
 
     /// Acquisitions of dependency environments since the last call: `hits` served by an environment on disk,
     /// `misses` that needed a build (their own or one already running). Zero counts still create the series.
-    public func environmentAcquisitions(hits: Int, misses: Int) {
+    package func environmentAcquisitions(hits: Int, misses: Int) {
         Counter(label: "cloudmesh_environment_acquisitions_total", dimensions: [("result", "hit")], factory: factory)
             .increment(by: max(0, hits))
         Counter(label: "cloudmesh_environment_acquisitions_total", dimensions: [("result", "miss")], factory: factory)
@@ -130,31 +130,31 @@ public struct WorkerMetrics: Sendable {
     }
 
     /// Resolutions of requirement lists (`uv pip compile` runs) since the last call.
-    public func environmentResolutions(_ count: Int) {
+    package func environmentResolutions(_ count: Int) {
         Counter(label: "cloudmesh_environment_resolutions_total", dimensions: [], factory: factory)
             .increment(by: max(0, count))
     }
 
     /// One environment build (`uv pip install`, successful or not) took `seconds`.
-    public func environmentBuild(seconds: Double) {
+    package func environmentBuild(seconds: Double) {
         Timer(label: Self.environmentBuildLabel, dimensions: [], factory: factory)
             .recordNanoseconds(Int64(max(0, seconds) * 1e9))
     }
 
     /// Environments evicted (least recently used, beyond `ENVIRONMENT_CACHE_MB`) since the last call.
-    public func environmentEvictions(_ count: Int) {
+    package func environmentEvictions(_ count: Int) {
         Counter(label: "cloudmesh_environment_evictions_total", dimensions: [], factory: factory)
             .increment(by: max(0, count))
     }
 
     /// The environments on disk now: how many, and the bytes they take.
-    public func environmentCache(count: Int, bytes: UInt64) {
+    package func environmentCache(count: Int, bytes: UInt64) {
         Gauge(label: "cloudmesh_environments", dimensions: [], factory: factory).record(count)
         Gauge(label: "cloudmesh_environment_cache_bytes", dimensions: [], factory: factory).record(Double(bytes))
     }
 
     /// Whether settlement is paused (1) or not (0).
-    public func settlementPaused(_ paused: Bool) {
+    package func settlementPaused(_ paused: Bool) {
         Gauge(label: "cloudmesh_settlement_paused", dimensions: [], factory: factory).record(paused ? 1 : 0)
     }
 }

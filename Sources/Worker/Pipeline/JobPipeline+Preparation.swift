@@ -5,19 +5,19 @@ import Solana
 import Synchronization
 
 /// What preparing a job produced, kept until the job gets an execution slot.
-public struct PreparedJob: Sendable, Hashable {
+package struct PreparedJob: Sendable, Hashable {
     /// The job's verified code; nil when the job needs no execution (resumed past it, or its input was
     /// answered with an error document).
-    public var code: [UInt8]?
+    package var code: [UInt8]?
     /// The journal holds progress for the job.
-    public var hasProgress: Bool
+    package var hasProgress: Bool
     /// When the preparation read the job as Pending on chain (nil when it did not read it).
-    public var checkedPendingAt: Date?
+    package var checkedPendingAt: Date?
     /// The dependencies the code declares, installed and held until the job has run (nil when none).
-    public var dependencies: PreparedDependencies?
+    package var dependencies: PreparedDependencies?
 
     /// Creates the value.
-    public init(
+    package init(
         code: [UInt8]?, hasProgress: Bool, checkedPendingAt: Date? = nil, dependencies: PreparedDependencies? = nil
     ) {
         self.code = code
@@ -28,7 +28,7 @@ public struct PreparedJob: Sendable, Hashable {
 }
 
 /// How a preparation ended.
-public enum PreparationResult: Sendable, Hashable {
+package enum PreparationResult: Sendable, Hashable {
     /// The job may take an execution slot.
     case ready(PreparedJob)
     /// The job is not to run now: dropped, retried later, finished, or the journal failed.
@@ -40,7 +40,7 @@ extension JobPipeline {
     /// Pending on chain, for a job new to the journal) and, when it still has to run, fetches and verifies its
     /// code within `codeFetchTimeout` and installs the dependencies it declares (PEP 723). A job whose own input is invalid is answered with an error document
     /// here and needs no execution. A job resumed past execution needs no code.
-    public func prepare(_ job: PendingJob) async -> PreparationResult {
+    package func prepare(_ job: PendingJob) async -> PreparationResult {
         var logger = logger
         logger[metadataKey: "job"] = "\(job.address)"
         logger[metadataKey: "title"] = "\(job.title)"

@@ -11,24 +11,24 @@ import Solana
 /// the journal before the next external effect; so a pass interrupted anywhere resumes correctly from the
 /// journal: a recorded result is never executed again, a recorded CID never published again, and a journaled
 /// transaction is followed rather than sent a second time.
-public struct JobPipeline: Sendable {
+package struct JobPipeline: Sendable {
     /// The external systems, one protocol per stage.
-    public struct Stages: Sendable {
+    package struct Stages: Sendable {
         /// Reads jobs on-chain.
-        public var source: any JobSource
+        package var source: any JobSource
         /// Fetches code.
-        public var fetcher: any CodeFetcher
+        package var fetcher: any CodeFetcher
         /// Runs code.
-        public var executor: any CodeExecutor
+        package var executor: any CodeExecutor
         /// Publishes results.
-        public var publisher: any ResultPublisher
+        package var publisher: any ResultPublisher
         /// Sends complete_job.
-        public var settler: any JobSettler
+        package var settler: any JobSettler
         /// Installs the dependencies a job declares (PEP 723), in the preparation stage.
-        public var dependencies: any DependencyPreparer
+        package var dependencies: any DependencyPreparer
 
         /// Groups the stages; without `dependencies`, a job declaring some is answered with an error document.
-        public init(
+        package init(
             source: any JobSource, fetcher: any CodeFetcher, executor: any CodeExecutor,
             publisher: any ResultPublisher, settler: any JobSettler,
             dependencies: any DependencyPreparer = NoDependencyInstaller(reason: "none configured")
@@ -43,28 +43,28 @@ public struct JobPipeline: Sendable {
     }
 
     /// Settings of the pipeline.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// This worker's address, written into result documents.
-        public var workerAddress: PublicKey
+        package var workerAddress: PublicKey
         /// Lamports charged per job.
-        public var costLamports: UInt64
+        package var costLamports: UInt64
         /// Largest code accepted.
-        public var maxCodeBytes: Int
+        package var maxCodeBytes: Int
         /// Backoff after transient failures.
-        public var backoff: Backoff
+        package var backoff: Backoff
         /// One code fetch, across every gateway and its retries, at most (`CODE_FETCH_TIMEOUT`).
-        public var codeFetchTimeout: Duration
+        package var codeFetchTimeout: Duration
         /// How long after the first attempt a job's code may stay unobtainable before the job is answered with
         /// an error document (`CODE_RETRIEVAL_DEADLINE`).
-        public var codeRetrievalDeadline: Duration
+        package var codeRetrievalDeadline: Duration
         /// Largest encoded result document (`MAX_RESULT_BYTES`); output is cut further to fit.
-        public var maxResultBytes: Int
+        package var maxResultBytes: Int
         /// How jobs share complete_job transactions (by default one job per transaction, sent at once; the
         /// worker's configuration batches).
-        public var settlementBatching: SettlementBatching
+        package var settlementBatching: SettlementBatching
 
         /// Creates the options.
-        public init(
+        package init(
             workerAddress: PublicKey, costLamports: UInt64, maxCodeBytes: Int, backoff: Backoff = .jobRetries,
             codeFetchTimeout: Duration = .seconds(90), codeRetrievalDeadline: Duration = .seconds(600),
             maxResultBytes: Int = ResultDocument.defaultMaxBytes, settlementBatching: SettlementBatching = .single
@@ -94,7 +94,7 @@ public struct JobPipeline: Sendable {
     let batcher: SettlementBatcher
 
     /// Creates a pipeline; `now` and `random` are injectable for deterministic tests.
-    public init(
+    package init(
         stages: Stages, options: Options, journal: Journal, gate: SettlementGate, metrics: WorkerMetrics,
         logger: Logger, now: @escaping @Sendable () -> Date = Date.init,
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
@@ -116,7 +116,7 @@ public struct JobPipeline: Sendable {
     /// the job still has to run); without it the code is fetched here. `onSettling` is called once, when the
     /// job's result is published and only its settlement (sending and confirming complete_job) remains: the
     /// job then needs no execution slot.
-    public func process(
+    package func process(
         _ job: PendingJob, firstSeen: Date, prepared: PreparedJob? = nil, onSettling: @Sendable () -> Void = {}
     ) async -> JobRunResult {
         // Until it is queued for settlement (or leaves), a settlement batch may wait for this job.

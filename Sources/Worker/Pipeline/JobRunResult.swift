@@ -1,7 +1,7 @@
 import Foundation
 
 /// How one pass of the pipeline over a job ended.
-public enum JobRunResult: Sendable, Hashable {
+package enum JobRunResult: Sendable, Hashable {
     /// The job reached this terminal state (settled, lost race, cancelled, failed).
     case finished(JobState)
     /// The job is not pending any more and nothing was recorded for it: forget it.
@@ -17,7 +17,7 @@ public enum JobRunResult: Sendable, Hashable {
 }
 
 /// A stage of the pipeline, for logs and metrics.
-public enum PipelineStage: String, Sendable, Hashable, CaseIterable {
+package enum PipelineStage: String, Sendable, Hashable, CaseIterable {
     /// Reading the job's state on-chain.
     case recheck
     /// Fetching the code from IPFS.
@@ -35,7 +35,7 @@ public enum PipelineStage: String, Sendable, Hashable, CaseIterable {
 
     /// The system the stage talks to, for the error counters: `rpc`, `ipfs`, `index` (the Python package index,
     /// through uv) or `sandbox`.
-    public var system: String {
+    package var system: String {
         switch self {
         case .recheck, .settle, .resume: "rpc"
         case .fetch, .publish: "ipfs"

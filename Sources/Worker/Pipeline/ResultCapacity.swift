@@ -1,13 +1,13 @@
 /// The on-chain room for a result CID: the Job account's 300 bytes hold the three strings only when
 /// `|title| + |code_cid| + |result_cid| ≤ 228` bytes, and the program accepts CIDs of 1…100 bytes.
-public enum ResultCapacity {
+package enum ResultCapacity {
     /// The byte budget shared by title, code CID and result CID.
-    public static let sharedBudget = 228
+    package static let sharedBudget = 228
     /// The longest result CID complete_job accepts.
-    public static let maxCIDBytes = 100
+    package static let maxCIDBytes = 100
 
     /// Nil when `resultCID` fits next to `job`'s title and code CID; otherwise why it does not.
-    public static func problem(resultCID: String, job: PendingJob) -> String? {
+    package static func problem(resultCID: String, job: PendingJob) -> String? {
         let cidBytes = resultCID.utf8.count
         guard (1...maxCIDBytes).contains(cidBytes) else {
             return "the result CID is \(cidBytes) bytes; complete_job accepts 1 to \(maxCIDBytes)"

@@ -2,26 +2,26 @@ import Foundation
 
 /// Whether complete_job may be sent: paused for everyone when the worker cannot pay fees, resumed once a
 /// balance probe finds it funded. Results are kept meanwhile.
-public actor SettlementGate {
+package actor SettlementGate {
     /// Since when settlement is paused, nil when it is not.
-    public private(set) var pausedSince: Date?
+    package private(set) var pausedSince: Date?
 
     /// Creates an open gate.
-    public init() {}
+    package init() {}
 
     /// Whether settlement is paused.
-    public var isPaused: Bool { pausedSince != nil }
+    package var isPaused: Bool { pausedSince != nil }
 
     /// Pauses settlement; returns true when it was not paused before.
     @discardableResult
-    public func pause(at date: Date) -> Bool {
+    package func pause(at date: Date) -> Bool {
         guard pausedSince == nil else { return false }
         pausedSince = date
         return true
     }
 
     /// Resumes settlement.
-    public func resume() {
+    package func resume() {
         pausedSince = nil
     }
 }

@@ -1,7 +1,7 @@
 extension ResultDocument {
     /// The default cap on a document's encoded size (`MAX_RESULT_BYTES`): 4,259,840 bytes, that is
     /// ``defaultMaxBytes(maxOutputBytes:)`` of the default `MAX_OUTPUT_BYTES` (1 MiB).
-    public static let defaultMaxBytes = 4 * 1_048_576 + 65_536
+    package static let defaultMaxBytes = 4 * 1_048_576 + 65_536
 
     /// The cap that fits `maxOutputBytes` (`MAX_OUTPUT_BYTES`): 4 × `maxOutputBytes` + 64 KiB.
     ///
@@ -10,7 +10,7 @@ extension ResultDocument {
     /// `maxOutputBytes`), and 64 KiB holds the other fields. Only output made of other control characters,
     /// written 6 bytes each (`\u0000`), is cut further: a NUL flood that would make a 12 MiB document makes one of
     /// about 4 MiB, well under what `cloudmesh-worker result` accepts (16 MiB).
-    public static func defaultMaxBytes(maxOutputBytes: Int) -> Int {
+    package static func defaultMaxBytes(maxOutputBytes: Int) -> Int {
         let (outputs, overflow) = max(0, maxOutputBytes).multipliedReportingOverflow(by: 4)
         return overflow ? Int.max : outputs.addingReportingOverflow(65_536).overflow ? Int.max : outputs + 65_536
     }
@@ -22,7 +22,7 @@ extension ResultDocument {
     /// one does not need goes to the other. Every other field is kept whole, so a cap smaller than those fields
     /// leaves a document with empty stdout and stderr that is still larger than the cap. Field order and byte
     /// format do not change, and the result is always valid JSON.
-    public mutating func capEncodedSize(to maxBytes: Int) {
+    package mutating func capEncodedSize(to maxBytes: Int) {
         let stdoutLength = OrderedJSON.encodedLength(ofUTF8: stdout.utf8)
         let stderrLength = OrderedJSON.encodedLength(ofUTF8: stderr.utf8)
         var skeleton = self

@@ -9,40 +9,40 @@ import Solana
 /// that declared PEP 723 dependencies, `dependencies` (the resolved `name==version` list, in order); and, for
 /// jobs whose own input is invalid, `error`. The bytes are those of Python's
 /// `json.dumps(document, ensure_ascii=False)` (see ``OrderedJSON``).
-public struct ResultDocument: Sendable, Hashable {
+package struct ResultDocument: Sendable, Hashable {
     /// The `returncode` of an error document: the job's code never ran.
-    public static let invalidInputReturnCode = -1
+    package static let invalidInputReturnCode = -1
 
     /// Captured standard output.
-    public var stdout: String
+    package var stdout: String
     /// Captured standard error (the explanation, for an error document).
-    public var stderr: String
+    package var stderr: String
     /// The exit status (negative signal number when killed); ``invalidInputReturnCode`` when not run.
-    public var returnCode: Int
+    package var returnCode: Int
     /// When the run finished (or the job was rejected).
-    public var executedAt: Date
+    package var executedAt: Date
     /// Wall time of the run in milliseconds.
-    public var durationMilliseconds: Int64
+    package var durationMilliseconds: Int64
     /// Whether the time limit killed the run.
-    public var timedOut: Bool
+    package var timedOut: Bool
     /// Whether stdout was cut.
-    public var stdoutTruncated: Bool
+    package var stdoutTruncated: Bool
     /// Whether stderr was cut.
-    public var stderrTruncated: Bool
+    package var stderrTruncated: Bool
     /// The job account.
-    public var job: PublicKey
+    package var job: PublicKey
     /// The code CID the job named.
-    public var codeCID: String
+    package var codeCID: String
     /// The worker that ran it.
-    public var worker: PublicKey
+    package var worker: PublicKey
     /// Why the job could not be run, for error documents.
-    public var error: String?
+    package var error: String?
     /// The resolved `name==version` of every package the job ran with, for a job that declared PEP 723
     /// dependencies; nil for one that declared none.
-    public var dependencies: [String]?
+    package var dependencies: [String]?
 
     /// The document of a run, cut to at most `maxBytes` encoded bytes (see ``capEncodedSize(to:)``).
-    public init(
+    package init(
         report: ExecutionReport, executedAt: Date, job: PendingJob, worker: PublicKey, dependencies: [String]? = nil,
         maxBytes: Int = ResultDocument.defaultMaxBytes
     ) {
@@ -65,7 +65,7 @@ public struct ResultDocument: Sendable, Hashable {
     /// The document answering a job whose own input is invalid: stdout empty, stderr and `error` explaining,
     /// `returncode` ``invalidInputReturnCode``. Credentials in URLs in `reason` (a gateway's, say) are replaced
     /// by `REDACTED`: the document is public. Cut to at most `maxBytes` encoded bytes like a run's.
-    public init(
+    package init(
         invalidInput reason: String, at date: Date, job: PendingJob, worker: PublicKey,
         maxBytes: Int = ResultDocument.defaultMaxBytes
     ) {
@@ -86,7 +86,7 @@ public struct ResultDocument: Sendable, Hashable {
     }
 
     /// The document as ordered JSON.
-    public var json: OrderedJSON {
+    package var json: OrderedJSON {
         var members: [(String, OrderedJSON)] = [
             ("stdout", .string(stdout)),
             ("stderr", .string(stderr)),
@@ -106,5 +106,5 @@ public struct ResultDocument: Sendable, Hashable {
     }
 
     /// The bytes published.
-    public var bytes: [UInt8] { json.bytes }
+    package var bytes: [UInt8] { json.bytes }
 }

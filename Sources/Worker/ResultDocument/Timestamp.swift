@@ -2,9 +2,9 @@ import Foundation
 
 /// Formats instants the way Python's `datetime.now(timezone.utc).isoformat()` does:
 /// `2025-10-28T10:30:00.123456+00:00` (UTC, always six fractional digits, explicit offset).
-public enum Timestamp {
+package enum Timestamp {
     /// The ISO 8601 text of `date`, to the nearest microsecond.
-    public static func iso8601Microseconds(_ date: Date) -> String {
+    package static func iso8601Microseconds(_ date: Date) -> String {
         let totalMicros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
         var seconds = totalMicros / 1_000_000
         var micros = totalMicros % 1_000_000

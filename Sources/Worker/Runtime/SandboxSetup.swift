@@ -3,16 +3,16 @@ import Logging
 import Sandbox
 
 /// Builds the sandbox runner the configuration asks for and checks, with a probe job, what it isolates.
-public enum SandboxSetup {
+package enum SandboxSetup {
     /// Settings of the Sandbox module that have no `WorkerConfiguration` counterpart; read from the environment.
-    public static let passthroughSettings = [
+    package static let passthroughSettings = [
         "SANDBOX_PYTHON", "SANDBOX_MAX_FILE_MB", "SANDBOX_MAX_OPEN_FILES", "SANDBOX_CPU_SECONDS",
         "SANDBOX_TMPFS_MB",
         "SANDBOX_UID_BASE", "SANDBOX_CGROUPS",
     ]
 
     /// The sandbox configuration of `configuration`, plus the ``passthroughSettings`` found in `environment`.
-    public static func sandboxConfiguration(
+    package static func sandboxConfiguration(
         _ configuration: WorkerConfiguration, environment: [String: String]
     ) throws(SandboxError) -> SandboxConfiguration {
         var settings = environment.filter { passthroughSettings.contains($0.key) }
@@ -30,7 +30,7 @@ public enum SandboxSetup {
     /// (throws) when bubblewrap is requested but missing or not working, or when one of `sensitivePaths`
     /// (the keypair, the state directory, env files), the directory holding it or the working directory's
     /// `.env` is visible inside the sandbox and not listed in `SANDBOX_ALLOW_VISIBLE`.
-    public static func start(
+    package static func start(
         _ configuration: WorkerConfiguration, environment: [String: String], sensitivePaths: [String],
         logger: Logger
     ) async throws(SandboxError) -> SandboxRunner {

@@ -9,12 +9,12 @@ import Foundation
 /// TEST-ONLY crash injection for the end-to-end SIGKILL tests: when the environment variable
 /// `CLOUDMESH_TEST_CRASH_AT` names a point, the worker process kills itself with SIGKILL the first time a job
 /// reaches it, exactly as an operator's `kill -9` or a power cut would. Never set it in production.
-public struct TestCrashInjection: Sendable {
+package struct TestCrashInjection: Sendable {
     /// The environment variable read at start.
-    public static let variable = "CLOUDMESH_TEST_CRASH_AT"
+    package static let variable = "CLOUDMESH_TEST_CRASH_AT"
 
     /// Where in a job's way through the worker the process dies.
-    public enum Point: String, Sendable, CaseIterable {
+    package enum Point: String, Sendable, CaseIterable {
         /// The code was fetched; nothing executed yet.
         case afterFetch = "after-fetch"
         /// The job's code is running in the sandbox (half a second after it started).
@@ -30,13 +30,13 @@ public struct TestCrashInjection: Sendable {
     }
 
     /// The point at which the process dies, nil when disabled.
-    public let point: Point?
+    package let point: Point?
 
     /// Crash injection switched off.
-    public static let disabled = TestCrashInjection(point: nil)
+    package static let disabled = TestCrashInjection(point: nil)
 
     /// Reads ``variable`` from `environment`; unknown values disable it.
-    public init(environment: [String: String]) {
+    package init(environment: [String: String]) {
         self.init(point: environment[Self.variable].flatMap(Point.init(rawValue:)))
     }
 
@@ -45,7 +45,7 @@ public struct TestCrashInjection: Sendable {
     }
 
     /// Kills the process with SIGKILL when `reached` is the configured point.
-    public func reached(_ reached: Point) {
+    package func reached(_ reached: Point) {
         guard reached == point else { return }
         FileHandle.standardError.write(
             Data("TEST CRASH INJECTION: SIGKILL at \(reached.rawValue)\n".utf8))

@@ -2,19 +2,19 @@ import Foundation
 import Solana
 
 /// The worker's signing key, kept in a Solana CLI keypair file (`WORKER_KEYPAIR_PATH`).
-public enum WorkerKeypair {
+package enum WorkerKeypair {
     /// What loading found.
-    public struct Loaded: Sendable {
+    package struct Loaded: Sendable {
         /// The keypair.
-        public var keypair: Keypair
+        package var keypair: Keypair
         /// Whether the file was created just now.
-        public var created: Bool
+        package var created: Bool
         /// A warning about the file (permissions), if any.
-        public var warning: String?
+        package var warning: String?
     }
 
     /// Loads the keypair at `path`, or creates one there (mode 0600) when no file exists.
-    public static func loadOrCreate(path: String) throws(KeypairFileError) -> Loaded {
+    package static func loadOrCreate(path: String) throws(KeypairFileError) -> Loaded {
         guard FileManager.default.fileExists(atPath: path) else {
             let keypair = Keypair.generate()
             try keypair.save(toFile: path)
@@ -34,7 +34,7 @@ public enum WorkerKeypair {
     }
 
     /// The lines printed when a keypair was created: the address and how to fund it.
-    public static func creationMessage(address: PublicKey, path: String, rpcURL: URL) -> [String] {
+    package static func creationMessage(address: PublicKey, path: String, rpcURL: URL) -> [String] {
         [
             "Created a new worker keypair at \(path) (mode 0600).",
             "Worker address: \(address)",

@@ -20,19 +20,19 @@ public struct WorkerRuntime: Sendable {
     /// How the runtime talks to its surroundings.
     public struct Options: Sendable {
         /// Process what is pending and return when nothing this worker may take is left.
-        public var once: Bool
+        package var once: Bool
         /// The process environment (crash injection, sandbox pass-through settings).
-        public var environment: [String: String]
+        package var environment: [String: String]
         /// Where log lines go.
-        public var logSink: LogSink
+        package var logSink: LogSink
         /// Where lines for the operator go (the new keypair's address, the summary): standard output.
-        public var output: @Sendable (String) -> Void
+        package var output: @Sendable (String) -> Void
         /// Whether SIGINT and SIGTERM stop the worker gracefully (a second signal stops it at once).
-        public var handleSignals: Bool
+        package var handleSignals: Bool
         /// The settings file given with `--env-file`, kept out of the sandbox's sight like `./.env`.
-        public var envFile: String?
+        package var envFile: String?
         /// Called with the port the metrics server bound (useful with `METRICS_ADDR=127.0.0.1:0`).
-        public var onMetricsServerStarted: @Sendable (Int) async -> Void
+        package var onMetricsServerStarted: @Sendable (Int) async -> Void
 
         /// Creates options; by default logs go to standard error and operator lines to standard output.
         public init(
@@ -53,9 +53,9 @@ public struct WorkerRuntime: Sendable {
     }
 
     /// The validated configuration.
-    public let configuration: WorkerConfiguration
+    package let configuration: WorkerConfiguration
     /// The options.
-    public let options: Options
+    package let options: Options
 
     /// Creates a runtime; nothing happens until ``run()``.
     public init(configuration: WorkerConfiguration, options: Options) {
@@ -261,7 +261,7 @@ public struct WorkerRuntime: Sendable {
     }
 
     /// One line describing what a run did.
-    public static func describe(_ summary: RunSummary, once: Bool) -> String {
+    package static func describe(_ summary: RunSummary, once: Bool) -> String {
         let counts = JobState.allCases.filter(\.isTerminal).map {
             "\($0.rawValue) \(summary.finished[$0, default: 0])"
         }

@@ -18,7 +18,7 @@ public struct WorkerRuntimeError: Error, Sendable, CustomStringConvertible {
     public var lines: [String]
 
     /// Creates an error.
-    public init(_ kind: Kind, _ lines: [String]) {
+    package init(_ kind: Kind, _ lines: [String]) {
         self.kind = kind
         self.lines = lines
     }

@@ -2,7 +2,7 @@ import Foundation
 import Solana
 
 /// The worker's scheduling rules (see ``Scheduler/StateMachine``).
-public enum Scheduler {}
+package enum Scheduler {}
 
 extension Scheduler {
     /// The scheduling decisions, without I/O or clocks: which job is prepared next, which runs next, which
@@ -25,31 +25,31 @@ extension Scheduler {
     ///   a job in backoff waits for its `notBefore`; a finished (terminal) job is never scheduled again; a job
     ///   reported no longer pending is dropped unless the journal holds progress for it (then it runs once
     ///   more so its recorded state is resolved: a submitted transaction followed, a lost race recorded).
-    public struct StateMachine: Sendable {
+    package struct StateMachine: Sendable {
         /// A job known to the scheduler.
-        public struct Candidate: Sendable, Hashable {
+        package struct Candidate: Sendable, Hashable {
             /// The job.
-            public var job: PendingJob
+            package var job: PendingJob
             /// When this worker first saw it (pickup latency starts here).
-            public var firstSeen: Date
+            package var firstSeen: Date
             /// Not to be prepared before this instant.
-            public var notBefore: Date?
+            package var notBefore: Date?
             /// The journal holds progress for it: never dropped when it stops being pending.
-            public var hasProgress: Bool
+            package var hasProgress: Bool
             /// Preparations of this job that ended in a retry.
-            public var failedPreparations = 0
+            package var failedPreparations = 0
             /// When its current preparation started.
-            public var preparingSince: Date?
+            package var preparingSince: Date?
             /// What its preparation produced, while it waits for an execution slot.
-            public var prepared: PreparedJob?
+            package var prepared: PreparedJob?
             /// It was reported no longer pending while it was prepared or run.
             var withdrawn = false
             /// Its result is published and its complete_job is being sent or confirmed: it holds no execution slot.
-            public var settling = false
+            package var settling = false
         }
 
         /// What to do with a job that finished a run or a preparation.
-        public enum Disposition: Sendable, Hashable {
+        package enum Disposition: Sendable, Hashable {
             /// Done for good (terminal in the journal): never schedule again.
             case finished
             /// Not ours to do any more (not pending, nothing recorded): forget, may be offered again.
@@ -59,7 +59,7 @@ extension Scheduler {
         }
 
         /// What happened to an offered job.
-        public enum OfferResult: Sendable, Hashable {
+        package enum OfferResult: Sendable, Hashable {
             /// Queued.
             case accepted
             /// Already queued, being prepared, ready or running.
@@ -73,30 +73,30 @@ extension Scheduler {
         }
 
         /// Jobs executed at once.
-        public let maxConcurrent: Int
+        package let maxConcurrent: Int
         /// Preparations (fetches) in the fast lane, and again in the slow lane, at most.
-        public let fetchConcurrency: Int
+        package let fetchConcurrency: Int
         /// Seconds after which a preparation moves to the slow lane.
-        public let slowPreparationAfter: TimeInterval
+        package let slowPreparationAfter: TimeInterval
         /// Jobs past execution whose settlement is in flight, at most (they hold no execution slot).
-        public let maxSettling: Int
+        package let maxSettling: Int
         /// This worker's shard.
-        public let shard: WorkerShard?
+        package let shard: WorkerShard?
         /// Jobs waiting to be prepared.
-        public private(set) var waiting: [PublicKey: Candidate] = [:]
+        package private(set) var waiting: [PublicKey: Candidate] = [:]
         /// Jobs being prepared (their code fetched and verified).
-        public private(set) var preparing: [PublicKey: Candidate] = [:]
+        package private(set) var preparing: [PublicKey: Candidate] = [:]
         /// Prepared jobs waiting for an execution slot.
-        public private(set) var ready: [PublicKey: Candidate] = [:]
+        package private(set) var ready: [PublicKey: Candidate] = [:]
         /// Jobs running (executing, publishing or settling).
-        public private(set) var running: [PublicKey: Candidate] = [:]
+        package private(set) var running: [PublicKey: Candidate] = [:]
         /// Jobs finished for good.
-        public private(set) var finished: Set<PublicKey> = []
+        package private(set) var finished: Set<PublicKey> = []
         /// Whether new jobs are taken.
-        public private(set) var isAccepting = true
+        package private(set) var isAccepting = true
 
         /// Creates an empty scheduler; `fetchConcurrency` defaults to 4 × `maxConcurrent`.
-        public init(
+        package init(
             maxConcurrent: Int, shard: WorkerShard?, fetchConcurrency: Int? = nil,
             slowPreparationAfter: TimeInterval = 0.25,
             maxSettling: Int? = nil
@@ -109,7 +109,7 @@ extension Scheduler {
         }
 
         /// Offers a job seen pending (by a poll, a subscription or the journal).
-        public mutating func offer(
+        package mutating func offer(
             _ job: PendingJob, at date: Date, hasProgress: Bool = false, notBefore: Date? = nil
         ) -> OfferResult {
             guard isAccepting else { return .notAccepting }
@@ -128,7 +128,7 @@ extension Scheduler {
 
         /// The job is no longer pending on-chain; returns whether it was forgotten.
         @discardableResult
-        public mutating func withdraw(_ address: PublicKey) -> Bool {
+        package mutating func withdraw(_ address: PublicKey) -> Bool {
             if running[address] != nil {
                 running[address]?.withdrawn = true
                 return false
@@ -149,7 +149,7 @@ extension Scheduler {
 
         /// Applies a full poll: offers every pending job and withdraws the waiting and ready ones missing from
         /// it. Returns the jobs newly accepted.
-        public mutating func reconcile(pending jobs: [PendingJob], at date: Date) -> [PendingJob] {
+        package mutating func reconcile(pending jobs: [PendingJob], at date: Date) -> [PendingJob] {
             let present = Set(jobs.map(\.address))
             for address in Array(waiting.keys) + Array(ready.keys) where !present.contains(address) {
                 withdraw(address)
@@ -170,7 +170,7 @@ extension Scheduler {
         }
 
         /// Starts preparing the next job, if the lanes have room and a job is eligible.
-        public mutating func nextPreparation(at date: Date) -> Candidate? {
+        package mutating func nextPreparation(at date: Date) -> Candidate? {
             guard isAccepting, fastLaneCount(at: date) < fetchConcurrency,
                 preparing.count + ready.count < 2 * fetchConcurrency
             else { return nil }
@@ -189,7 +189,7 @@ extension Scheduler {
 
         /// The job's preparation succeeded: it waits for an execution slot (or is dropped, when it was
         /// withdrawn meanwhile and nothing is recorded for it).
-        public mutating func prepared(_ address: PublicKey, _ preparation: PreparedJob) {
+        package mutating func prepared(_ address: PublicKey, _ preparation: PreparedJob) {
             guard var candidate = preparing.removeValue(forKey: address) else { return }
             candidate.preparingSince = nil
             guard isAccepting, !candidate.withdrawn || preparation.hasProgress else { return }
@@ -200,7 +200,7 @@ extension Scheduler {
         }
 
         /// The job's preparation ended without a job to run.
-        public mutating func preparationEnded(_ address: PublicKey, _ disposition: Disposition) {
+        package mutating func preparationEnded(_ address: PublicKey, _ disposition: Disposition) {
             guard var candidate = preparing.removeValue(forKey: address) else { return }
             candidate.preparingSince = nil
             if case .retry = disposition { candidate.failedPreparations += 1 }
@@ -210,7 +210,7 @@ extension Scheduler {
         // MARK: - Execution
 
         /// Starts the next prepared job, if an execution slot is free: the oldest by start time.
-        public mutating func next(at date: Date) -> Candidate? {
+        package mutating func next(at date: Date) -> Candidate? {
             let settling = running.values.count(where: \.settling)
             guard isAccepting, running.count - settling < maxConcurrent, settling < maxSettling else { return nil }
             guard
@@ -226,12 +226,12 @@ extension Scheduler {
         }
 
         /// The job's result is published and its settlement has begun: its execution slot is free.
-        public mutating func markSettling(_ address: PublicKey) {
+        package mutating func markSettling(_ address: PublicKey) {
             running[address]?.settling = true
         }
 
         /// Records the end of a run.
-        public mutating func finish(_ address: PublicKey, _ disposition: Disposition) {
+        package mutating func finish(_ address: PublicKey, _ disposition: Disposition) {
             guard var candidate = running.removeValue(forKey: address) else { return }
             candidate.settling = false
             settle(candidate, disposition)
@@ -256,13 +256,13 @@ extension Scheduler {
         }
 
         /// Lets every waiting job run now (used when settlement resumes after funding).
-        public mutating func releaseWaits() {
+        package mutating func releaseWaits() {
             for address in waiting.keys { waiting[address]?.notBefore = nil }
         }
 
         /// Stops taking jobs: nothing new is prepared or started; prepared jobs are forgotten (the journal
         /// resumes them next start); running jobs finish.
-        public mutating func stopAccepting() {
+        package mutating func stopAccepting() {
             isAccepting = false
             ready.removeAll()
             waiting.removeAll()
@@ -271,7 +271,7 @@ extension Scheduler {
         /// The earliest instant after `date` at which something may change without an event: a waiting job
         /// leaving its backoff, or, while jobs wait, a preparation moving to the slow lane. (Jobs already
         /// eligible need no timer: the event that frees a slot starts them.)
-        public func nextWakeup(after date: Date) -> Date? {
+        package func nextWakeup(after date: Date) -> Date? {
             let backoff = waiting.values.compactMap(\.notBefore).filter { $0 > date }.min()
             guard !waiting.isEmpty else { return backoff }
             let slow = preparing.values.compactMap { $0.preparingSince?.addingTimeInterval(slowPreparationAfter) }
@@ -280,9 +280,9 @@ extension Scheduler {
         }
 
         /// No job waits, is prepared or runs.
-        public var isIdle: Bool { waiting.isEmpty && preparing.isEmpty && ready.isEmpty && running.isEmpty }
+        package var isIdle: Bool { waiting.isEmpty && preparing.isEmpty && ready.isEmpty && running.isEmpty }
 
         /// Jobs being prepared or run: what a shutdown waits for.
-        public var activeCount: Int { preparing.count + running.count }
+        package var activeCount: Int { preparing.count + running.count }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Where the run loop's time comes from: the current wall-clock instant (job start times and the backoff
 /// deadlines in the journal are wall-clock dates) and its timers. Tests inject a manual clock.
-public protocol WorkerClock: Sendable {
+package protocol WorkerClock: Sendable {
     /// The current instant.
     var now: Date { get }
     /// Suspends for `duration`; throws `CancellationError` when the task is cancelled first.
@@ -10,15 +10,15 @@ public protocol WorkerClock: Sendable {
 }
 
 /// The system's wall clock, with timers on the monotonic clock.
-public struct SystemWorkerClock: WorkerClock {
+package struct SystemWorkerClock: WorkerClock {
     /// Creates the clock.
-    public init() {}
+    package init() {}
 
     /// `Date()`.
-    public var now: Date { Date() }
+    package var now: Date { Date() }
 
     /// Sleeps on `ContinuousClock`.
-    public func sleep(for duration: Duration) async throws {
+    package func sleep(for duration: Duration) async throws {
         try await ContinuousClock().sleep(for: duration)
     }
 }

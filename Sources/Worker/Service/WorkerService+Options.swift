@@ -3,40 +3,40 @@ import Retry
 
 extension WorkerService {
     /// Timing and limits of the loop.
-    public struct Options: Sendable {
+    package struct Options: Sendable {
         /// Jobs run at once.
-        public var maxConcurrentJobs: Int
+        package var maxConcurrentJobs: Int
         /// Preparations (code fetches) in flight in each lane (`FETCH_CONCURRENCY`); see ``Scheduler/StateMachine``.
-        public var fetchConcurrency: Int
+        package var fetchConcurrency: Int
         /// Time after which a preparation moves to the slow lane.
-        public var slowPreparationAfter: Duration
+        package var slowPreparationAfter: Duration
         /// This worker's shard.
-        public var shard: WorkerShard?
+        package var shard: WorkerShard?
         /// Time between polls.
-        public var pollInterval: Duration
+        package var pollInterval: Duration
         /// Time running jobs get to finish after ``WorkerService/shutdown()``.
-        public var shutdownGrace: Duration
+        package var shutdownGrace: Duration
         /// Time between balance probes while settlement is paused.
-        public var fundsProbeInterval: Duration
+        package var fundsProbeInterval: Duration
         /// Balance at which settlement resumes: the fee of one complete_job, priority fee included (the same
         /// number under which the settler pauses it).
-        public var minimumSettlementBalance: UInt64
+        package var minimumSettlementBalance: UInt64
         /// Time between probes of the journal while a full disk pauses the worker.
-        public var journalProbeInterval: Duration
+        package var journalProbeInterval: Duration
         /// Room a probe of a full journal must find before jobs are taken again: one result document.
-        public var journalProbeBytes: Int
+        package var journalProbeBytes: Int
         /// How long finished jobs keep their result documents in the journal (`JOURNAL_RETENTION`); nil keeps
         /// them for ever.
-        public var journalRetention: Duration?
+        package var journalRetention: Duration?
         /// Balance under which a warning is logged at start.
-        public var lowBalanceLamports: UInt64
+        package var lowBalanceLamports: UInt64
         /// Consecutive failed polls after which a `once` run gives up.
-        public var oncePollAttempts: Int
+        package var oncePollAttempts: Int
         /// Backoff between failed polls in a `once` run.
-        public var pollBackoff: Backoff
+        package var pollBackoff: Backoff
 
         /// Creates the options.
-        public init(
+        package init(
             maxConcurrentJobs: Int, fetchConcurrency: Int? = nil, slowPreparationAfter: Duration = .milliseconds(250),
             shard: WorkerShard?, pollInterval: Duration, shutdownGrace: Duration,
             fundsProbeInterval: Duration = .seconds(30), minimumSettlementBalance: UInt64 = 5_000,
@@ -61,7 +61,7 @@ extension WorkerService {
         }
 
         /// The options a configuration asks for.
-        public init(configuration: WorkerConfiguration) {
+        package init(configuration: WorkerConfiguration) {
             self.init(
                 maxConcurrentJobs: configuration.maxConcurrentJobs, fetchConcurrency: configuration.fetchConcurrency,
                 shard: configuration.shard, pollInterval: .seconds(configuration.pollInterval),
@@ -76,7 +76,7 @@ extension WorkerService {
     }
 
     /// The run loop stopped because it could not go on.
-    public enum RunError: Error, CustomStringConvertible {
+    package enum RunError: Error, CustomStringConvertible {
         /// The journal failed; no job is taken until it is fixed. Recorded results are kept.
         case journal(JournalError)
         /// A `once` run could not list pending jobs.
@@ -85,7 +85,7 @@ extension WorkerService {
         case alreadyRunning
 
         /// Explains the stop.
-        public var description: String {
+        package var description: String {
             switch self {
             case .journal(let error): "stopped taking jobs: \(error)"
             case .pollFailed(let attempts, let error):

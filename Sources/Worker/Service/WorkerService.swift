@@ -7,7 +7,7 @@ import Solana
 /// reconnect), runs the ``JobPipeline`` for each job it prepares and starts, pauses and resumes settlement on
 /// funds, and shuts down gracefully. Its decisions are ``StateMachine``'s; the actor carries out the actions
 /// and feeds the events back, with time from an injected ``WorkerClock``.
-public actor WorkerService {
+package actor WorkerService {
     let options: Options
     let journal: Journal
     let source: any JobSource
@@ -25,7 +25,7 @@ public actor WorkerService {
     private var preparations: [PublicKey: Task<Void, Never>] = [:]
 
     /// Creates a worker. `pipeline` and `health` share `journal` and `gate` with it.
-    public init(
+    package init(
         options: Options, journal: Journal, source: any JobSource, balanceMonitor: any BalanceMonitor,
         pipeline: JobPipeline, gate: SettlementGate, health: HealthState?, metrics: WorkerMetrics, logger: Logger,
         clock: any WorkerClock = SystemWorkerClock(),
@@ -47,7 +47,7 @@ public actor WorkerService {
 
     /// Asks the worker to stop: no new job starts, running jobs get the grace period, then are cancelled.
     /// Safe to call from any thread, any number of times (e.g. from a signal handler).
-    public nonisolated func shutdown() {
+    package nonisolated func shutdown() {
         continuation.yield(.shutdown)
     }
 
@@ -56,7 +56,7 @@ public actor WorkerService {
     /// Unfinished jobs of earlier runs are resumed from the journal first. A `once` run does not subscribe;
     /// it polls, processes, and polls again until a poll finds nothing new; jobs in backoff are waited for,
     /// and it returns when only jobs waiting for funds are left and a balance probe found none.
-    public func run(once: Bool) async throws(RunError) -> RunSummary {
+    package func run(once: Bool) async throws(RunError) -> RunSummary {
         guard !started else { throw .alreadyRunning }
         started = true
         logger.info("worker starting", metadata: ["mode": "\(once ? "once" : "continuous")"])

@@ -1,26 +1,26 @@
 /// What running a job's code produced.
-public struct ExecutionReport: Sendable, Hashable {
+package struct ExecutionReport: Sendable, Hashable {
     /// Captured standard output (decoded as UTF-8, invalid bytes replaced), possibly truncated.
-    public var stdout: String
+    package var stdout: String
     /// Captured standard error, possibly truncated.
-    public var stderr: String
+    package var stderr: String
     /// The exit status; negative signal number when killed, as Python's subprocess reports it.
-    public var returnCode: Int
+    package var returnCode: Int
     /// Whether the wall-time limit killed the run.
-    public var timedOut: Bool
+    package var timedOut: Bool
     /// Wall time, in seconds.
-    public var wallTime: Double
+    package var wallTime: Double
     /// CPU time (user + system), in seconds.
-    public var cpuTime: Double
+    package var cpuTime: Double
     /// Whether stdout was cut at the output limit.
-    public var stdoutTruncated: Bool
+    package var stdoutTruncated: Bool
     /// Whether stderr was cut at the output limit.
-    public var stderrTruncated: Bool
+    package var stderrTruncated: Bool
     /// Peak resident memory in bytes, when known.
-    public var peakMemoryBytes: UInt64?
+    package var peakMemoryBytes: UInt64?
 
     /// Creates a report.
-    public init(
+    package init(
         stdout: String, stderr: String, returnCode: Int, timedOut: Bool = false, wallTime: Double = 0,
         cpuTime: Double = 0, stdoutTruncated: Bool = false, stderrTruncated: Bool = false,
         peakMemoryBytes: UInt64? = nil
@@ -38,7 +38,7 @@ public struct ExecutionReport: Sendable, Hashable {
 }
 
 /// Runs a job's Python code (sandboxed in production), with the limits it was configured with.
-public protocol CodeExecutor: Sendable {
+package protocol CodeExecutor: Sendable {
     /// Runs `code`, with `packages` (a directory of installed dependencies, see ``DependencyPreparer``) on its
     /// `PYTHONPATH`. A failing or timed-out program is a report, not an error; throw only when the code could
     /// not be run at all (classified: transient when it may work later).

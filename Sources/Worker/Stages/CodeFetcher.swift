@@ -1,5 +1,5 @@
 /// Fetches a job's code from IPFS, verified against its CID.
-public protocol CodeFetcher: Sendable {
+package protocol CodeFetcher: Sendable {
     /// The bytes behind `cid`, at most `maxBytes` long.
     ///
     /// Throw a ``ClassifiedError`` of kind ``FailureKind/invalidJobInput`` when the CID cannot be parsed, the

@@ -5,12 +5,12 @@ public struct SubmittedTransaction: Sendable, Hashable {
     /// The transaction's first signature (its id).
     public var signature: Signature
     /// The last block height at which the transaction's blockhash is valid; after it, it can never land.
-    public var lastValidBlockHeight: UInt64
+    package var lastValidBlockHeight: UInt64
     /// The signed transaction, exactly as sent (rebroadcast as is).
-    public var wireBytes: [UInt8]
+    package var wireBytes: [UInt8]
 
     /// Creates the record.
-    public init(signature: Signature, lastValidBlockHeight: UInt64, wireBytes: [UInt8]) {
+    package init(signature: Signature, lastValidBlockHeight: UInt64, wireBytes: [UInt8]) {
         self.signature = signature
         self.lastValidBlockHeight = lastValidBlockHeight
         self.wireBytes = wireBytes
@@ -18,16 +18,16 @@ public struct SubmittedTransaction: Sendable, Hashable {
 }
 
 /// One job to settle: its own complete_job instruction, with its own result CID.
-public struct SettlementRequest: Sendable, Hashable {
+package struct SettlementRequest: Sendable, Hashable {
     /// The job.
-    public var job: PendingJob
+    package var job: PendingJob
     /// The CID of the job's published result document.
-    public var resultCID: String
+    package var resultCID: String
     /// The lamports charged.
-    public var cost: UInt64
+    package var cost: UInt64
 
     /// Creates the request.
-    public init(job: PendingJob, resultCID: String, cost: UInt64) {
+    package init(job: PendingJob, resultCID: String, cost: UInt64) {
         self.job = job
         self.resultCID = resultCID
         self.cost = cost
@@ -35,7 +35,7 @@ public struct SettlementRequest: Sendable, Hashable {
 }
 
 /// How a job's complete_job ended.
-public enum SettlementOutcome: Sendable, Hashable {
+package enum SettlementOutcome: Sendable, Hashable {
     /// Landed and confirmed at the configured commitment.
     case settled(signature: Signature, slot: UInt64)
     /// Another worker completed the job first (program error 6003, or the job reads Completed).
@@ -60,7 +60,7 @@ public enum SettlementOutcome: Sendable, Hashable {
 
 /// Sends complete_job, one instruction per job and several jobs per transaction, and follows the transaction
 /// until it lands or can no longer land.
-public protocol JobSettler: Sendable {
+package protocol JobSettler: Sendable {
     /// How many of the leading `requests` fit in one transaction (at least 1 when `requests` is not empty).
     func batchCapacity(for requests: [SettlementRequest]) -> Int
 
@@ -80,7 +80,7 @@ public protocol JobSettler: Sendable {
 }
 
 /// Reads the worker's balance, to warn when low and to resume settlement once funded.
-public protocol BalanceMonitor: Sendable {
+package protocol BalanceMonitor: Sendable {
     /// The worker account's balance in lamports.
     func balance() async throws -> UInt64
 }

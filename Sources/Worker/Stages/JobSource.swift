@@ -7,7 +7,7 @@ import Solana
 /// client-side); after that each poll reads only the program's new transactions (`getSignaturesForAddress`,
 /// `getTransaction`) and the accounts they wrote, with a full scan every `FULL_SCAN_INTERVAL`. It also wraps
 /// `programSubscribe` with the same filters, and `getAccountInfo`.
-public protocol JobSource: Sendable {
+package protocol JobSource: Sendable {
     /// Every Pending job of the program now (the poll). Malformed accounts are skipped, not thrown.
     func pendingJobs() async throws -> [PendingJob]
 

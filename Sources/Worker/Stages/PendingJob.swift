@@ -1,22 +1,22 @@
 import Solana
 
 /// A Pending `Job` account as the worker sees it: what is needed to run and settle it.
-public struct PendingJob: Sendable, Hashable {
+package struct PendingJob: Sendable, Hashable {
     /// The job account's address (the PDA of `["job", owner, title]`).
-    public var address: PublicKey
+    package var address: PublicKey
     /// The wallet that created the job.
-    public var owner: PublicKey
+    package var owner: PublicKey
     /// The job's title (at most 32 bytes on-chain).
-    public var title: String
+    package var title: String
     /// The IPFS CID of the Python source.
-    public var codeCID: String
+    package var codeCID: String
     /// Unix seconds, set when the job was created; older jobs run first.
-    public var startTime: Int64
+    package var startTime: Int64
     /// The slot at which the worker saw the account (0 when unknown).
-    public var slot: UInt64
+    package var slot: UInt64
 
     /// Creates a job description.
-    public init(address: PublicKey, owner: PublicKey, title: String, codeCID: String, startTime: Int64, slot: UInt64) {
+    package init(address: PublicKey, owner: PublicKey, title: String, codeCID: String, startTime: Int64, slot: UInt64) {
         self.address = address
         self.owner = owner
         self.title = title
@@ -27,7 +27,7 @@ public struct PendingJob: Sendable, Hashable {
 }
 
 /// What a subscription reports between polls.
-public enum JobUpdate: Sendable, Hashable {
+package enum JobUpdate: Sendable, Hashable {
     /// A Pending job was created or seen.
     case pending(PendingJob)
     /// A job is no longer Pending (completed, cancelled or closed).
@@ -37,7 +37,7 @@ public enum JobUpdate: Sendable, Hashable {
 }
 
 /// A job account's state, read again just before work that costs money or time.
-public enum OnChainJobState: Sendable, Hashable {
+package enum OnChainJobState: Sendable, Hashable {
     /// Still waiting for a worker.
     case pending
     /// Completed with this result CID (by us or someone else).

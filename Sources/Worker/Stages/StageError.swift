@@ -1,5 +1,5 @@
 /// How a failure of a stage should be handled.
-public enum FailureKind: Sendable, Hashable {
+package enum FailureKind: Sendable, Hashable {
     /// Trouble outside the job (RPC or gateway down, 429/5xx, timeouts): retry later with backoff.
     case transient
     /// The job's own input is invalid (unparsable CID, code too large, content failing verification
@@ -15,45 +15,45 @@ public enum FailureKind: Sendable, Hashable {
 
 /// An error that knows how it should be handled. Adapters conform their modules' errors to it; errors that
 /// do not conform are treated as ``FailureKind/transient`` (retrying is safe, giving up is not).
-public protocol ClassifiedError: Error {
+package protocol ClassifiedError: Error {
     /// How the worker should react.
     var failureKind: FailureKind { get }
 }
 
 extension ClassifiedError {
     /// Whether retrying later may succeed.
-    public var isTransient: Bool { failureKind == .transient || failureKind == .inputUnavailable }
+    package var isTransient: Bool { failureKind == .transient || failureKind == .inputUnavailable }
 }
 
 /// A ready-made classified error for adapters and tests.
-public struct StageError: ClassifiedError, Sendable, Equatable, CustomStringConvertible {
+package struct StageError: ClassifiedError, Sendable, Equatable, CustomStringConvertible {
     /// How the worker should react.
-    public var failureKind: FailureKind
+    package var failureKind: FailureKind
     /// What happened, in words for an operator (and, for invalid input, for the job's owner).
-    public var message: String
+    package var message: String
 
     /// Creates an error.
-    public init(_ failureKind: FailureKind, _ message: String) {
+    package init(_ failureKind: FailureKind, _ message: String) {
         self.failureKind = failureKind
         self.message = message
     }
 
     /// A transient failure.
-    public static func transient(_ message: String) -> StageError { .init(.transient, message) }
+    package static func transient(_ message: String) -> StageError { .init(.transient, message) }
     /// A permanent failure.
-    public static func permanent(_ message: String) -> StageError { .init(.permanent, message) }
+    package static func permanent(_ message: String) -> StageError { .init(.permanent, message) }
     /// The job's own input is invalid.
-    public static func invalidJobInput(_ message: String) -> StageError { .init(.invalidJobInput, message) }
+    package static func invalidJobInput(_ message: String) -> StageError { .init(.invalidJobInput, message) }
     /// The job's own input cannot be obtained now.
-    public static func inputUnavailable(_ message: String) -> StageError { .init(.inputUnavailable, message) }
+    package static func inputUnavailable(_ message: String) -> StageError { .init(.inputUnavailable, message) }
 
     /// The message.
-    public var description: String { message }
+    package var description: String { message }
 }
 
 extension FailureKind {
     /// The kind of any error: its own when it is a ``ClassifiedError``, transient otherwise.
-    public static func of(_ error: any Error) -> FailureKind {
+    package static func of(_ error: any Error) -> FailureKind {
         (error as? any ClassifiedError)?.failureKind ?? .transient
     }
 }

@@ -7,20 +7,20 @@ import Worker
 
 /// A worker wired to fakes, with a journal in a fresh temporary directory. `restart()` drops the service and
 /// reopens the journal from disk, as a restarted process would.
-final class Harness: Sendable {
-    let directory: String
-    let chain = FakeChain()
-    let source: FakeJobSource
-    let fetcher = FakeFetcher()
-    let executor = FakeExecutor()
-    let publisher = FakePublisher()
-    let settler: FakeSettler
-    let lines = Locked<[String]>([])
-    let metrics: WorkerMetrics
-    let registry: PrometheusRegistryBox
-    let worker = TestJobs.key(250)
+package final class Harness: Sendable {
+    package let directory: String
+    package let chain = FakeChain()
+    package let source: FakeJobSource
+    package let fetcher = FakeFetcher()
+    package let executor = FakeExecutor()
+    package let publisher = FakePublisher()
+    package let settler: FakeSettler
+    package let lines = Locked<[String]>([])
+    package let metrics: WorkerMetrics
+    package let registry: PrometheusRegistryBox
+    package let worker = TestJobs.key(250)
 
-    init() {
+    package init() {
         directory = NSTemporaryDirectory() + "worker-tests-" + UUID().uuidString
         source = FakeJobSource(chain: chain)
         settler = FakeSettler(chain: chain)
@@ -33,7 +33,7 @@ final class Harness: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    var logger: Logger {
+    package var logger: Logger {
         let lines = lines
         let factory = WorkerLogging.makeHandler(
             format: .text, level: .debug, sink: LogSink { line in lines.withLock { $0.append(line) } })
@@ -42,7 +42,7 @@ final class Harness: Sendable {
 
     /// Adds a job to the chain, with code the fetcher can serve.
     @discardableResult
-    func addJob(
+    package func addJob(
         _ seed: UInt8, code: String? = nil, startTime: Int64? = nil, title: String? = nil, codeCID: String? = nil
     ) -> PendingJob {
         let job = TestJobs.job(seed, title: title, codeCID: codeCID, startTime: startTime)
@@ -51,9 +51,9 @@ final class Harness: Sendable {
         return job
     }
 
-    func openJournal() throws -> Journal { try Journal(directory: directory) }
+    package func openJournal() throws -> Journal { try Journal(directory: directory) }
 
-    func pipeline(
+    package func pipeline(
         journal: Journal, gate: SettlementGate,
         backoff: Backoff = Backoff(initial: .milliseconds(10), maximum: .milliseconds(50)),
         codeFetchTimeout: Duration = .seconds(30), codeRetrievalDeadline: Duration = .seconds(600),
@@ -71,7 +71,7 @@ final class Harness: Sendable {
             journal: journal, gate: gate, metrics: metrics, logger: logger, random: { 0.5 })
     }
 
-    func service(
+    package func service(
         journal: Journal, maxConcurrent: Int = 4, fetchConcurrency: Int? = nil, shard: WorkerShard? = nil,
         grace: Duration = .seconds(5), pollInterval: Duration = .milliseconds(50), health: HealthState? = nil,
         gate: SettlementGate = SettlementGate(), pipeline: JobPipeline? = nil,
@@ -93,6 +93,11 @@ final class Harness: Sendable {
 }
 
 /// Holds the registry (a final class) for sharing.
-struct PrometheusRegistryBox: Sendable {
-    let registry: PrometheusCollectorRegistry
+package struct PrometheusRegistryBox: Sendable {
+    package let registry: PrometheusCollectorRegistry
+
+    /// Boxes `registry`.
+    package init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+    }
 }

@@ -1,11 +1,13 @@
+import DevnetSupport
 import Foundation
 import Testing
 import Worker
+import WorkerTesting
 
 /// The real binary, configured with credentialed URLs, never writes the credentials (the devnet ignores
 /// user info and query parameters: its RPC route is `/` whatever the query, and no face checks Authorization
 /// but Pinata's).
-@Suite("End to end: credentials in URLs", .timeLimit(.minutes(5)))
+@Suite("End to end: credentials in URLs", .endToEnd, .timeLimit(.minutes(5)))
 struct RedactionEndToEndTests {
     /// The credentials configured below: passwords, parameters and user names alike.
     static let secrets = ["rpcuser", "rpcsecretpw", "RPCSECRET", "WSSECRET", "gwuser", "gwsecretpw", "gwdownpw"]

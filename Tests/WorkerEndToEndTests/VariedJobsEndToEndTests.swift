@@ -1,10 +1,12 @@
+import DevnetSupport
 import Foundation
 import Solana
 import Testing
 import Worker
+import WorkerTesting
 
 /// Twenty jobs of varied code, run by the real binary against a devnet: on-chain fields, published documents.
-@Suite("End to end: varied jobs", .timeLimit(.minutes(5)))
+@Suite("End to end: varied jobs", .endToEnd, .timeLimit(.minutes(5)))
 struct VariedJobsEndToEndTests {
     /// A job's code and what its result document must say.
     struct Case: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import Solana
+import Worker
 
 /// Reads one job's record from a worker's journal without creating a journal where there is none, and words it
 /// for `show`.

@@ -4,6 +4,7 @@ import Foundation
 import Solana
 import Testing
 import Worker
+import WorkerTesting
 
 /// The acceptance test of hostile jobs: one continuously running worker facing DAG bombs, code the gateway
 /// holds for ever, CIDs that are no CID or use a hash function or codec it cannot verify, an account that is
@@ -11,7 +12,7 @@ import Worker
 /// created afterwards must still settle within seconds, and SIGTERM must stop the worker whatever hangs.
 /// Each test has its own devnet; they run one at a time, because verifying DAG bombs takes CPU that the
 /// timings of the others depend on.
-@Suite("End to end: hostile jobs", .serialized, .timeLimit(.minutes(3)))
+@Suite("End to end: hostile jobs", .endToEnd, .serialized, .timeLimit(.minutes(3)))
 struct HostileEndToEndTests {
     /// `CODE_FETCH_TIMEOUT` of the first test: a held fetch hangs this long, then is retried once (after a
     /// backoff of 1.6 to 2 s), so the gateway holds it for most of the first 14 s.

@@ -3,9 +3,10 @@ import Foundation
 import Solana
 import Testing
 import Worker
+import WorkerTesting
 
 /// The `run` command's start-up: configuration errors, the first run's keypair, the sandbox announcement.
-@Suite("End to end: starting the worker", .timeLimit(.minutes(5)))
+@Suite("End to end: starting the worker", .endToEnd, .timeLimit(.minutes(5)))
 struct RunCommandEndToEndTests {
     private func scratchDirectory() throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(

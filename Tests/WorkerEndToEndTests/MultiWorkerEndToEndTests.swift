@@ -1,10 +1,12 @@
+import DevnetSupport
 import Foundation
 import Solana
 import Testing
 import Worker
+import WorkerTesting
 
 /// Two real workers on one devnet: sharded (no job executed twice) and unsharded (races lost calmly).
-@Suite("End to end: several workers", .timeLimit(.minutes(5)))
+@Suite("End to end: several workers", .endToEnd, .timeLimit(.minutes(5)))
 struct MultiWorkerEndToEndTests {
     @Test("WORKER_SHARD 1/2 and 2/2 settle 20 jobs, each executed once, by its shard's worker")
     func shardedWorkers() async throws {

@@ -1,11 +1,13 @@
+import DevnetSupport
 import Foundation
 import Solana
 import Testing
 import Worker
+import WorkerTesting
 
 /// Faults injected through the devnet's control API while a real worker runs: every job still settles, with
 /// a normal result (never an error document for the worker's own trouble). Each test has its own devnet.
-@Suite("End to end: faults", .timeLimit(.minutes(5)))
+@Suite("End to end: faults", .endToEnd, .timeLimit(.minutes(5)))
 struct FaultEndToEndTests {
     /// Creates `count` jobs printing their index; returns them.
     private func makeJobs(_ stack: EndToEndStack, _ count: Int, tag: String) async throws -> [EndToEndStack.CreatedJob]

@@ -3,6 +3,7 @@ import DevnetSupport
 import Foundation
 import Testing
 import Worker
+import WorkerTesting
 
 /// PEP 723 dependencies end to end (issue #14), against the devnet's package index stand-in (PEP 503 pages and
 /// PEP 658 metadata over wheels built at devnet start from `devnet/packages/`; nothing touches the network):
@@ -11,7 +12,7 @@ import Worker
 /// without downloading anything again; jobs whose dependencies cannot be met get an error document; a job with
 /// dependencies still has no network; a job without metadata runs as before.
 @Suite(
-    "End to end: PEP 723 dependencies", .timeLimit(.minutes(3)),
+    "End to end: PEP 723 dependencies", .endToEnd, .timeLimit(.minutes(3)),
     .enabled(if: InstalledUV.path != nil, "uv not found: run scripts/setup.sh (installs .venv/bin/uv)"))
 struct DependenciesEndToEndTests {
     static func code(dependencies: [String], body: String) -> String {

@@ -1,12 +1,14 @@
+import DevnetSupport
 import Foundation
 import Solana
 import Testing
 import Worker
+import WorkerTesting
 
 /// Several jobs per complete_job transaction against the devnet (issue #13, part 4): a batch refused because
 /// another worker completed one of its jobs is split and the rest settle; a SIGKILL around a batch's send,
 /// then a restart, settles every job of the batch once.
-@Suite("End to end: settlement batches", .timeLimit(.minutes(5)))
+@Suite("End to end: settlement batches", .endToEnd, .timeLimit(.minutes(5)))
 struct SettlementBatchEndToEndTests {
     @Test("a batch with a job completed elsewhere is refused whole, split, and the rest settle")
     func splitWhenOneJobWasCompletedElsewhere() async throws {

@@ -1,10 +1,12 @@
+import DevnetSupport
 import Foundation
 import Testing
 import Worker
+import WorkerTesting
 
 /// The worker's service group and the shutdown signals: the first SIGINT lets the running job finish within
 /// SHUTDOWN_GRACE, a second one stops the worker at once with status 130, and the next start finishes the job.
-@Suite("End to end: shutdown signals", .timeLimit(.minutes(3)))
+@Suite("End to end: shutdown signals", .endToEnd, .timeLimit(.minutes(3)))
 struct ShutdownSignalsEndToEndTests {
     @Test("A second SIGINT stops at once with status 130; the next start settles the interrupted job")
     func secondSignalStopsAtOnce() async throws {

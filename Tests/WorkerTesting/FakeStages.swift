@@ -4,27 +4,27 @@ import Solana
 import Worker
 
 /// Counts entries into a stage and can hold callers until cancelled (a crash or kill mid-stage).
-final class StageControl: Sendable {
-    struct State {
-        var calls = 0
-        var entered = 0
-        var faults: [StageError] = []
-        var hang = false
-        var active = 0
-        var maxActive = 0
+package final class StageControl: Sendable {
+    package struct State {
+        package var calls = 0
+        package var entered = 0
+        package var faults: [StageError] = []
+        package var hang = false
+        package var active = 0
+        package var maxActive = 0
     }
 
-    let state = Locked(State())
+    package let state = Locked(State())
 
-    var calls: Int { state.current.calls }
-    var entered: Int { state.current.entered }
-    var maxActive: Int { state.current.maxActive }
+    package var calls: Int { state.current.calls }
+    package var entered: Int { state.current.entered }
+    package var maxActive: Int { state.current.maxActive }
 
-    func fail(_ errors: StageError...) { state.withLock { $0.faults += errors } }
-    func hang(_ on: Bool) { state.withLock { $0.hang = on } }
+    package func fail(_ errors: StageError...) { state.withLock { $0.faults += errors } }
+    package func hang(_ on: Bool) { state.withLock { $0.hang = on } }
 
     /// Enters the stage: throws a scripted fault, or hangs until cancelled, or returns.
-    func enter() async throws {
+    package func enter() async throws {
         let hang = try state.withLock { state in
             state.entered += 1
             if !state.faults.isEmpty { throw state.faults.removeFirst() }
@@ -44,23 +44,23 @@ final class StageControl: Sendable {
 /// Code by CID. A held CID's fetch waits until the CID is released or the task is cancelled; a stuck CID's
 /// fetch ignores cancellation too (a library that does not react to it) until ``releaseStuck()``, without
 /// blocking a thread of the cooperative pool.
-final class FakeFetcher: CodeFetcher {
-    struct Stuck {
-        var cids: Set<String> = []
-        var waiters: [CheckedContinuation<Void, Never>] = []
+package final class FakeFetcher: CodeFetcher {
+    package struct Stuck {
+        package var cids: Set<String> = []
+        package var waiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    let control = StageControl()
-    let code = Locked<[String: [UInt8]]>([:])
-    let held = Locked<Set<String>>([])
-    let stuck = Locked(Stuck())
-    let waitingNow = Locked(0)
+    package let control = StageControl()
+    package let code = Locked<[String: [UInt8]]>([:])
+    package let held = Locked<Set<String>>([])
+    package let stuck = Locked(Stuck())
+    package let waitingNow = Locked(0)
 
     /// Makes fetches of `cid` ignore cancellation until ``releaseStuck()``.
-    func makeStuck(_ cid: String) { stuck.withLock { _ = $0.cids.insert(cid) } }
+    package func makeStuck(_ cid: String) { stuck.withLock { _ = $0.cids.insert(cid) } }
 
     /// Lets every stuck fetch go on.
-    func releaseStuck() {
+    package func releaseStuck() {
         let waiters = stuck.withLock { state in
             state.cids.removeAll()
             defer { state.waiters.removeAll() }
@@ -69,7 +69,7 @@ final class FakeFetcher: CodeFetcher {
         for waiter in waiters { waiter.resume() }
     }
 
-    func fetchCode(cid: String, maxBytes: Int) async throws -> [UInt8] {
+    package func fetchCode(cid: String, maxBytes: Int) async throws -> [UInt8] {
         if held.withLock({ $0.contains(cid) }) || stuck.withLock({ $0.cids.contains(cid) }) {
             waitingNow.withLock { $0 += 1 }
             defer { waitingNow.withLock { $0 -= 1 } }
@@ -96,12 +96,12 @@ final class FakeFetcher: CodeFetcher {
 
 /// "Runs" code: stdout is the code's text; a held executor models a long run. It remembers the packages
 /// directory of each run.
-final class FakeExecutor: CodeExecutor {
-    let control = StageControl()
-    let delay = Locked<Duration?>(nil)
-    let packages = Locked<[String?]>([])
+package final class FakeExecutor: CodeExecutor {
+    package let control = StageControl()
+    package let delay = Locked<Duration?>(nil)
+    package let packages = Locked<[String?]>([])
 
-    func execute(code: [UInt8], packages: String?) async throws -> ExecutionReport {
+    package func execute(code: [UInt8], packages: String?) async throws -> ExecutionReport {
         self.packages.withLock { $0.append(packages) }
         try await control.enter()
         if let delay = delay.current { try await Task.sleep(for: delay) }
@@ -110,17 +110,17 @@ final class FakeExecutor: CodeExecutor {
 }
 
 /// Content-addressed store: CID = "Qm" + base58(sha256(bytes)), 46 characters or so, like a CIDv0.
-final class FakePublisher: ResultPublisher {
-    let control = StageControl()
-    let store = Locked<[String: [UInt8]]>([:])
-    let cidPrefix = Locked("Qm")
-    let wrongCID = Locked(false)
+package final class FakePublisher: ResultPublisher {
+    package let control = StageControl()
+    package let store = Locked<[String: [UInt8]]>([:])
+    package let cidPrefix = Locked("Qm")
+    package let wrongCID = Locked(false)
 
-    func expectedCID(of bytes: [UInt8]) throws -> String {
+    package func expectedCID(of bytes: [UInt8]) throws -> String {
         cidPrefix.current + Base58.encode(Array(SHA256.hash(data: bytes)))
     }
 
-    func publish(_ bytes: [UInt8], name: String) async throws -> String {
+    package func publish(_ bytes: [UInt8], name: String) async throws -> String {
         try await control.enter()
         let cid = try expectedCID(of: bytes)
         store.withLock { $0[cid] = bytes }
@@ -130,37 +130,37 @@ final class FakePublisher: ResultPublisher {
 
 /// Settles against a ``FakeChain``, several jobs per transaction as the real settler does; outcomes can be
 /// scripted, and it can hang after journaling (a kill after send).
-final class FakeSettler: JobSettler, BalanceMonitor {
-    struct State {
-        var beforeSend: [SettlementOutcome] = []
-        var scripted: [SettlementOutcome] = []
-        var sent: [SubmittedTransaction] = []
+package final class FakeSettler: JobSettler, BalanceMonitor {
+    package struct State {
+        package var beforeSend: [SettlementOutcome] = []
+        package var scripted: [SettlementOutcome] = []
+        package var sent: [SubmittedTransaction] = []
         /// The jobs of each transaction sent, in order.
-        var batches: [[PublicKey]] = []
-        var resumed: [Signature] = []
+        package var batches: [[PublicKey]] = []
+        package var resumed: [Signature] = []
         /// Each transaction's jobs and their result CIDs.
-        var requests: [Signature: [SettlementRequest]] = [:]
-        var counter: UInt8 = 0
-        var hangAfterJournal = false
-        var landOnSend = true
-        var balance: UInt64 = 1_000_000_000
+        package var requests: [Signature: [SettlementRequest]] = [:]
+        package var counter: UInt8 = 0
+        package var hangAfterJournal = false
+        package var landOnSend = true
+        package var balance: UInt64 = 1_000_000_000
         /// Jobs that fit in one transaction.
-        var capacity = 10
+        package var capacity = 10
     }
 
-    let chain: FakeChain
-    let control = StageControl()
-    let state = Locked(State())
+    package let chain: FakeChain
+    package let control = StageControl()
+    package let state = Locked(State())
 
-    init(chain: FakeChain) {
+    package init(chain: FakeChain) {
         self.chain = chain
     }
 
-    func batchCapacity(for requests: [SettlementRequest]) -> Int {
+    package func batchCapacity(for requests: [SettlementRequest]) -> Int {
         requests.isEmpty ? 0 : max(1, min(requests.count, state.current.capacity))
     }
 
-    func settle(_ batch: [SettlementRequest], journal: @Sendable (SubmittedTransaction) async throws -> Void)
+    package func settle(_ batch: [SettlementRequest], journal: @Sendable (SubmittedTransaction) async throws -> Void)
         async throws -> [SettlementOutcome]
     {
         try await control.enter()
@@ -188,7 +188,7 @@ final class FakeSettler: JobSettler, BalanceMonitor {
         return apply(transaction, batch: batch)
     }
 
-    func resume(submitted: SubmittedTransaction, job: PendingJob) async throws -> SettlementOutcome {
+    package func resume(submitted: SubmittedTransaction, job: PendingJob) async throws -> SettlementOutcome {
         let batch = state.withLock { state in
             state.resumed.append(submitted.signature)
             return state.requests[submitted.signature] ?? []
@@ -202,7 +202,7 @@ final class FakeSettler: JobSettler, BalanceMonitor {
         return cid == ours ? .settled(signature: submitted.signature, slot: 42) : .lostRace
     }
 
-    func balance() async throws -> UInt64 { state.current.balance }
+    package func balance() async throws -> UInt64 { state.current.balance }
 
     /// Lands the transaction atomically: every job completed, or, when one job is no longer pending, none (that
     /// job gets its program error, the others ``SettlementOutcome/notLanded(reason:)``).

@@ -3,46 +3,46 @@ import Solana
 import Worker
 
 /// An in-memory CloudMesh program: jobs, their states, and landed transactions; with scripted faults.
-final class FakeChain: Sendable {
-    struct State {
-        var jobs: [PublicKey: PendingJob] = [:]
-        var states: [PublicKey: OnChainJobState] = [:]
-        var pollFaults = 0
-        var jobStateFaults = 0
-        var polls = 0
-        var hangJobState = false
+package final class FakeChain: Sendable {
+    package struct State {
+        package var jobs: [PublicKey: PendingJob] = [:]
+        package var states: [PublicKey: OnChainJobState] = [:]
+        package var pollFaults = 0
+        package var jobStateFaults = 0
+        package var polls = 0
+        package var hangJobState = false
     }
 
-    let state = Locked(State())
+    package let state = Locked(State())
 
-    func add(_ job: PendingJob) {
+    package func add(_ job: PendingJob) {
         state.withLock {
             $0.jobs[job.address] = job
             $0.states[job.address] = .pending
         }
     }
 
-    func set(_ address: PublicKey, _ value: OnChainJobState) {
+    package func set(_ address: PublicKey, _ value: OnChainJobState) {
         state.withLock { $0.states[address] = value }
     }
 
-    func status(_ address: PublicKey) -> OnChainJobState {
+    package func status(_ address: PublicKey) -> OnChainJobState {
         state.withLock { $0.states[address] ?? .missing }
     }
 }
 
 /// A ``JobSource`` reading a ``FakeChain``; subscription updates are pushed by the test.
-final class FakeJobSource: JobSource {
-    let chain: FakeChain
+package final class FakeJobSource: JobSource {
+    package let chain: FakeChain
     private let stream: AsyncStream<JobUpdate>
-    let updates: AsyncStream<JobUpdate>.Continuation
+    package let updates: AsyncStream<JobUpdate>.Continuation
 
-    init(chain: FakeChain) {
+    package init(chain: FakeChain) {
         self.chain = chain
         (stream, updates) = AsyncStream.makeStream(of: JobUpdate.self)
     }
 
-    func pendingJobs() async throws -> [PendingJob] {
+    package func pendingJobs() async throws -> [PendingJob] {
         try chain.state.withLock { state in
             state.polls += 1
             if state.pollFaults > 0 {
@@ -53,9 +53,9 @@ final class FakeJobSource: JobSource {
         }
     }
 
-    func jobUpdates() -> AsyncStream<JobUpdate> { stream }
+    package func jobUpdates() -> AsyncStream<JobUpdate> { stream }
 
-    func jobState(of address: PublicKey) async throws -> OnChainJobState {
+    package func jobState(of address: PublicKey) async throws -> OnChainJobState {
         let hang = try chain.state.withLock { state in
             if state.jobStateFaults > 0 {
                 state.jobStateFaults -= 1
@@ -69,13 +69,14 @@ final class FakeJobSource: JobSource {
 }
 
 /// Makes deterministic test jobs.
-enum TestJobs {
-    static func key(_ seed: UInt8) -> PublicKey {
+package enum TestJobs {
+    package static func key(_ seed: UInt8) -> PublicKey {
         // swift-format-ignore
         (try? PublicKey(bytes: [UInt8](repeating: seed, count: 32))) ?? .systemProgram
     }
 
-    static func job(_ seed: UInt8, title: String? = nil, codeCID: String? = nil, startTime: Int64? = nil) -> PendingJob
+    package static func job(_ seed: UInt8, title: String? = nil, codeCID: String? = nil, startTime: Int64? = nil)
+        -> PendingJob
     {
         PendingJob(
             address: key(seed), owner: key(200), title: title ?? "job-\(seed)",

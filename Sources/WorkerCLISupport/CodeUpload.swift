@@ -1,4 +1,5 @@
 import IPFS
+import Worker
 
 /// Publishes a job's code and proves the CID: the CID is computed locally (Kubo's CIDv0 layout) before
 /// the upload, and the publisher's answer must equal it.

@@ -1,6 +1,7 @@
 import CloudMesh
 import Foundation
 import Solana
+import Worker
 
 /// Renders jobs for people (aligned tables, labelled fields) and for scripts (JSON). Strings read from the
 /// chain are untrusted: control characters are replaced before they reach a terminal.

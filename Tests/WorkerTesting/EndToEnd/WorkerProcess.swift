@@ -1,33 +1,39 @@
 import Foundation
 
 /// The real `cloudmesh-worker` binary running as a subprocess, its output in files.
-final class WorkerProcess: @unchecked Sendable {
+package final class WorkerProcess: @unchecked Sendable {
     /// How the process ended.
-    struct Exit: Equatable, CustomStringConvertible {
+    package struct Exit: Equatable, CustomStringConvertible {
         /// Whether a signal ended it.
-        var signaled: Bool
+        package var signaled: Bool
         /// The exit status, or the signal number.
-        var status: Int32
+        package var status: Int32
 
-        var description: String { signaled ? "killed by signal \(status)" : "exited with status \(status)" }
+        /// An exit with `status`, or by the signal `status` when `signaled`.
+        package init(signaled: Bool, status: Int32) {
+            self.signaled = signaled
+            self.status = status
+        }
+
+        package var description: String { signaled ? "killed by signal \(status)" : "exited with status \(status)" }
     }
 
     /// The binary: `$CLOUDMESH_WORKER_BINARY`, else `<repository>/.build/debug/cloudmesh-worker`.
-    static var binary: String {
+    package static var binary: String {
         ProcessInfo.processInfo.environment["CLOUDMESH_WORKER_BINARY"]
             ?? EndToEndStack.repositoryRoot.appendingPathComponent(".build/debug/cloudmesh-worker").path
     }
 
-    let name: String
-    let stdoutURL: URL
-    let stderrURL: URL
+    package let name: String
+    package let stdoutURL: URL
+    package let stderrURL: URL
     private let process = Process()
     private let lock = NSLock()
 
     /// Starts the binary with exactly `environment` (plus PATH and HOME) in `directory`. A non-empty
     /// `commandPrefix` is run instead, with the binary and `arguments` after it (a wrapper such as `setpriv …
     /// --` that ends by executing them in its own process, so ``processIdentifier`` stays the worker's).
-    init(
+    package init(
         name: String, directory: URL, environment: [String: String], arguments: [String],
         commandPrefix: [String] = []
     ) throws {
@@ -67,26 +73,26 @@ final class WorkerProcess: @unchecked Sendable {
     }
 
     /// What the worker wrote to standard output.
-    var output: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
+    package var output: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
 
     /// What the worker logged (standard error).
-    var log: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
+    package var log: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
 
     /// Whether the worker is still running.
-    var isRunning: Bool { process.isRunning }
+    package var isRunning: Bool { process.isRunning }
 
     /// The process id of the worker (of its command prefix, which executes the worker in place).
-    var processIdentifier: Int32 { process.processIdentifier }
+    package var processIdentifier: Int32 { process.processIdentifier }
 
     /// Sends `signal` to the worker.
-    func send(_ signal: Int32) {
+    package func send(_ signal: Int32) {
         lock.lock()
         defer { lock.unlock() }
         if process.isRunning { kill(process.processIdentifier, signal) }
     }
 
     /// Waits for the worker to end, polling; throws with the log's tail when it has not within `timeout`.
-    func waitForExit(timeout: Duration = .seconds(120)) async throws -> Exit {
+    package func waitForExit(timeout: Duration = .seconds(120)) async throws -> Exit {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning {
             guard ContinuousClock.now < deadline else {
@@ -100,16 +106,16 @@ final class WorkerProcess: @unchecked Sendable {
     }
 
     /// The last lines of the log, for failure messages.
-    func tail(_ lines: Int = 40) -> String {
+    package func tail(_ lines: Int = 40) -> String {
         log.split(separator: "\n").suffix(lines).joined(separator: "\n")
     }
 }
 
 /// An end-to-end test could not go on.
-struct EndToEndFailure: Error, CustomStringConvertible {
-    let description: String
+package struct EndToEndFailure: Error, CustomStringConvertible {
+    package let description: String
 
-    init(_ description: String) {
+    package init(_ description: String) {
         self.description = description
     }
 }

@@ -1,11 +1,13 @@
+import DevnetSupport
 import Foundation
 import Solana
 import Testing
 import Worker
+import WorkerTesting
 
 /// SIGKILL at each stage (test-only `CLOUDMESH_TEST_CRASH_AT`), then a restart without it: every job settles
 /// once, and no job with a recorded result runs again.
-@Suite("End to end: crash recovery", .timeLimit(.minutes(5)))
+@Suite("End to end: crash recovery", .endToEnd, .timeLimit(.minutes(5)))
 struct CrashRecoveryEndToEndTests {
     @Test(
         "SIGKILL, then restart: every job settles once, recorded results are never run again",

@@ -2,6 +2,7 @@ import DevnetSupport
 import Foundation
 import Solana
 import Testing
+import WorkerTesting
 
 #if canImport(Glibc)
     import Glibc
@@ -25,7 +26,7 @@ import Testing
 /// The delegated cgroup v2 path (systemd `Delegate=yes`) cannot be reached on this project's hybrid hosts;
 /// `SandboxTests`' `ConfigurationTests` cover it through fake hierarchies only.
 @Suite(
-    "End to end: the worker as an unprivileged user", .serialized, .timeLimit(.minutes(3)),
+    "End to end: the worker as an unprivileged user", .endToEnd, .serialized, .timeLimit(.minutes(3)),
     .enabled(if: UnprivilegedHost.problem == nil, Comment(rawValue: UnprivilegedHost.problem ?? "")))
 struct UnprivilegedWorkerEndToEndTests {
     /// `SANDBOX_MAX_PROCESSES` of the tests.

@@ -1,16 +1,15 @@
 import Foundation
 import Solana
-
-@testable import Worker
+import Worker
 
 /// Journal rows in any state, for the journal's tests.
-enum JournalFixtures {
-    static let transaction = SubmittedTransaction(
+package enum JournalFixtures {
+    package static let transaction = SubmittedTransaction(
         signature: (try? Signature(bytes: [UInt8](repeating: 4, count: 64))) ?? .placeholder,
         lastValidBlockHeight: 12_345, wireBytes: [9, 8, 7])
 
     /// A job with an address made from `index` (any of 65,536).
-    static func job(_ index: Int) -> PendingJob {
+    package static func job(_ index: Int) -> PendingJob {
         // swift-format-ignore
         let address = (try? PublicKey(bytes: [UInt8(index >> 8 & 0xFF), UInt8(index & 0xFF)] + [UInt8](repeating: 3, count: 30))) ?? .systemProgram
         return PendingJob(
@@ -19,7 +18,7 @@ enum JournalFixtures {
     }
 
     /// The events that take a new job to `state`, executing it with `document` on the way when it is given.
-    static func events(to state: JobState, document: [UInt8]?) -> [JobEvent] {
+    package static func events(to state: JobState, document: [UInt8]?) -> [JobEvent] {
         let executed: [JobEvent] = document.map { [.started, .executed(resultDocument: $0)] } ?? []
         switch state {
         case .discovered: return []
@@ -39,7 +38,8 @@ enum JournalFixtures {
     }
 
     /// A record of `job` in `state`, every event at `date` (not journaled).
-    static func record(_ job: PendingJob, _ state: JobState, document: [UInt8]? = [1, 2, 3], at date: Date) throws
+    package static func record(_ job: PendingJob, _ state: JobState, document: [UInt8]? = [1, 2, 3], at date: Date)
+        throws
         -> JobRecord
     {
         var record = JobRecord(discovered: job, at: date)
@@ -49,7 +49,7 @@ enum JournalFixtures {
 
     /// Journals `job` in `state` through the journal's own API (with its transitions), every event at `date`.
     @discardableResult
-    static func drive(
+    package static func drive(
         _ journal: Journal, _ job: PendingJob, to state: JobState, document: [UInt8]? = [1, 2, 3], at date: Date
     ) async throws -> JobRecord {
         var record = try await journal.begin(job, at: date)
@@ -60,7 +60,7 @@ enum JournalFixtures {
     }
 
     /// Inserts rows in one transaction, without transitions: many rows, fast.
-    static func insert(_ records: [JobRecord], into journal: Journal) async throws {
+    package static func insert(_ records: [JobRecord], into journal: Journal) async throws {
         try await journal.write { db in
             for record in records { try Journal.insert(record, in: db) }
         }

@@ -1,12 +1,14 @@
 import AsyncHTTPClient
+import DevnetSupport
 import Foundation
 import Solana
 import Testing
 import Worker
+import WorkerTesting
 
 /// A job cancelled while it runs, a job completed by someone else first, an invalid code CID and an account
 /// that is not a Job, next to ordinary jobs, all served by one continuously running worker.
-@Suite("End to end: edge cases", .timeLimit(.minutes(5)))
+@Suite("End to end: edge cases", .endToEnd, .timeLimit(.minutes(5)))
 struct EdgeCaseEndToEndTests {
     @Test("Cancelled, completed elsewhere, invalid CID and a non-Job account each end as specified")
     func edgeCases() async throws {

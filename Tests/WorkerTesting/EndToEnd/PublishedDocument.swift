@@ -1,20 +1,20 @@
 import Foundation
 
 /// A result document as published: its top-level keys in the order they appear, and their values.
-struct PublishedDocument {
-    let keys: [String]
-    let stdout: String
-    let stderr: String
-    let returncode: Int
-    let executedAt: String
-    let timedOut: Bool
-    let stdoutTruncated: Bool
-    let error: String?
+package struct PublishedDocument {
+    package let keys: [String]
+    package let stdout: String
+    package let stderr: String
+    package let returncode: Int
+    package let executedAt: String
+    package let timedOut: Bool
+    package let stdoutTruncated: Bool
+    package let error: String?
     /// The resolved `name==version` packages, for a job that declared dependencies.
-    let dependencies: [String]?
+    package let dependencies: [String]?
 
     /// Reads the document; throws when it is not a JSON object with the seed's four fields.
-    init(_ bytes: [UInt8]) throws {
+    package init(_ bytes: [UInt8]) throws {
         keys = try Self.topLevelKeys(bytes)
         guard let object = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
             let stdout = object["stdout"] as? String, let stderr = object["stderr"] as? String,
@@ -31,7 +31,7 @@ struct PublishedDocument {
     }
 
     /// The keys of the outermost object, in order (strings are skipped with their escapes; nesting is tracked).
-    static func topLevelKeys(_ bytes: [UInt8]) throws -> [String] {
+    package static func topLevelKeys(_ bytes: [UInt8]) throws -> [String] {
         var keys: [String] = []
         var depth = 0
         var index = 0

@@ -4,7 +4,7 @@ import Worker
 
 /// A ``WorkerClock`` that moves only when a test advances it: timers fire in deadline order, at once, with no
 /// real waiting.
-final class ManualClock: WorkerClock, @unchecked Sendable {
+package final class ManualClock: WorkerClock, @unchecked Sendable {
     private struct Sleeper {
         var deadline: Date
         var continuation: CheckedContinuation<Void, any Error>
@@ -19,19 +19,19 @@ final class ManualClock: WorkerClock, @unchecked Sendable {
 
     /// A clock that reads `start` (by default the real time of its creation, so that the dates the pipeline
     /// takes from the system stay comparable) until advanced.
-    init(start: Date = Date()) {
+    package init(start: Date = Date()) {
         state = Locked(State(now: start))
     }
 
-    var now: Date { state.current.now }
+    package var now: Date { state.current.now }
 
     /// Timers armed and not yet fired.
-    var pendingTimers: Int { state.current.sleepers.count }
+    package var pendingTimers: Int { state.current.sleepers.count }
 
     /// The deadlines of the armed timers, earliest first.
-    var deadlines: [Date] { state.current.sleepers.values.map(\.deadline).sorted() }
+    package var deadlines: [Date] { state.current.sleepers.values.map(\.deadline).sorted() }
 
-    func sleep(for duration: Duration) async throws {
+    package func sleep(for duration: Duration) async throws {
         let id = UUID()
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -54,7 +54,7 @@ final class ManualClock: WorkerClock, @unchecked Sendable {
     }
 
     /// Moves time on by `duration` and fires every timer due by then.
-    func advance(by duration: Duration) {
+    package func advance(by duration: Duration) {
         let due = state.withLock { state in
             state.now = state.now.addingTimeInterval(duration.inSeconds)
             let due = state.sleepers.filter { $0.value.deadline <= state.now }

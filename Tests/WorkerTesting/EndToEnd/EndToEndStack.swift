@@ -7,28 +7,28 @@ import Worker
 
 /// A devnet for one end-to-end test, plus what the tests do with it: workers with funded keypairs and their own
 /// state directories, jobs created through the control API, and reads of the chain, the gateway and journals.
-final class EndToEndStack: Sendable {
+package final class EndToEndStack: Sendable {
     /// A worker's identity and settings.
-    struct WorkerSetup: Sendable {
-        let name: String
-        let directory: URL
-        let address: PublicKey
-        let environment: [String: String]
+    package struct WorkerSetup: Sendable {
+        package let name: String
+        package let directory: URL
+        package let address: PublicKey
+        package let environment: [String: String]
 
-        var stateDirectory: String { environment["STATE_DIR"] ?? "" }
+        package var stateDirectory: String { environment["STATE_DIR"] ?? "" }
     }
 
     /// A job created on the devnet.
-    struct CreatedJob: Sendable, Hashable {
-        let address: PublicKey
-        let title: String
-        let codeCID: String
+    package struct CreatedJob: Sendable, Hashable {
+        package let address: PublicKey
+        package let title: String
+        package let codeCID: String
     }
 
-    static let repositoryRoot = Devnet.repositoryRoot
+    package static let repositoryRoot = Devnet.repositoryRoot
 
-    let devnet: Devnet
-    let directory: URL
+    package let devnet: Devnet
+    package let directory: URL
 
     private init(devnet: Devnet) throws {
         self.devnet = devnet
@@ -37,12 +37,12 @@ final class EndToEndStack: Sendable {
     }
 
     /// Starts a fresh devnet with `slotMilliseconds` slots.
-    static func start(slotMilliseconds: Int = 100) async throws -> EndToEndStack {
+    package static func start(slotMilliseconds: Int = 100) async throws -> EndToEndStack {
         try EndToEndStack(devnet: try await Devnet.start(slotMilliseconds: slotMilliseconds))
     }
 
     /// Stops the devnet.
-    func stop() {
+    package func stop() {
         devnet.stop()
     }
 
@@ -50,7 +50,7 @@ final class EndToEndStack: Sendable {
 
     /// A worker with a funded keypair, its own state directory, and settings pointing at this devnet
     /// (`SANDBOX=bwrap`, `POLL_INTERVAL=1`); `extra` overrides any of them.
-    func workerSetup(_ name: String, extra: [String: String] = [:]) async throws -> WorkerSetup {
+    package func workerSetup(_ name: String, extra: [String: String] = [:]) async throws -> WorkerSetup {
         let directory = self.directory.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let keypair = try await devnet.control("/keypairs", ["lamports": 10_000_000_000])
@@ -76,7 +76,7 @@ final class EndToEndStack: Sendable {
     }
 
     /// Starts the worker binary for `setup`, through `commandPrefix` when one is given (see ``WorkerProcess``).
-    func start(
+    package func start(
         _ setup: WorkerSetup, arguments: [String] = [], extra: [String: String] = [:], commandPrefix: [String] = []
     ) throws -> WorkerProcess {
         try WorkerProcess(
@@ -86,7 +86,7 @@ final class EndToEndStack: Sendable {
 
     /// Runs `cloudmesh-worker --once` for `setup` and returns it once it exited 0.
     @discardableResult
-    func runOnce(_ setup: WorkerSetup, extra: [String: String] = [:]) async throws -> WorkerProcess {
+    package func runOnce(_ setup: WorkerSetup, extra: [String: String] = [:]) async throws -> WorkerProcess {
         let worker = try start(setup, arguments: ["--once"], extra: extra)
         let exit = try await worker.waitForExit()
         guard exit == .init(signaled: false, status: 0) else {
@@ -96,7 +96,7 @@ final class EndToEndStack: Sendable {
     }
 
     /// Stops a continuously running worker with SIGTERM and checks that it exits 0.
-    func stopGracefully(_ worker: WorkerProcess) async throws {
+    package func stopGracefully(_ worker: WorkerProcess) async throws {
         worker.send(SIGTERM)
         let exit = try await worker.waitForExit(timeout: .seconds(60))
         guard exit == .init(signaled: false, status: 0) else {
@@ -105,14 +105,15 @@ final class EndToEndStack: Sendable {
     }
 
     /// The journal of `setup`'s worker.
-    func journal(_ setup: WorkerSetup) throws -> Journal {
+    package func journal(_ setup: WorkerSetup) throws -> Journal {
         try Journal(directory: setup.stateDirectory)
     }
 
     // MARK: - Jobs
 
     /// Creates a job whose code is `code` (uploaded to the devnet's IPFS) or whose code CID is `codeCID`.
-    func createJob(code: String? = nil, codeCID: String? = nil, title: String? = nil) async throws -> CreatedJob {
+    package func createJob(code: String? = nil, codeCID: String? = nil, title: String? = nil) async throws -> CreatedJob
+    {
         var body: [String: any Sendable] = ["title": title ?? "e2e-" + UUID().uuidString.prefix(12).lowercased()]
         if let code { body["code"] = code }
         if let codeCID { body["code_cid"] = codeCID }
@@ -124,13 +125,13 @@ final class EndToEndStack: Sendable {
     }
 
     /// The job as the devnet decodes it at `confirmed`.
-    func job(_ address: PublicKey) async throws -> DevnetJSON {
+    package func job(_ address: PublicKey) async throws -> DevnetJSON {
         try await devnet.control("/jobs/\(address.base58)?commitment=confirmed")
     }
 
     /// Waits until every job in `addresses` reads `status` at `confirmed`; returns the jobs.
     @discardableResult
-    func waitForStatus(
+    package func waitForStatus(
         _ status: String, of addresses: [PublicKey], timeout: Duration = .seconds(120),
         worker: WorkerProcess? = nil
     ) async throws -> [PublicKey: DevnetJSON] {
@@ -153,7 +154,7 @@ final class EndToEndStack: Sendable {
 
     /// Waits until `condition` holds for the journal of `setup`, read while `worker` runs (once it has opened
     /// its journal; a journal that cannot be read yet counts as not holding).
-    func waitForJournal(
+    package func waitForJournal(
         _ setup: WorkerSetup, timeout: Duration = .seconds(60), worker: WorkerProcess,
         _ condition: (Journal) async throws -> Bool
     ) async throws {
@@ -179,7 +180,7 @@ final class EndToEndStack: Sendable {
     }
 
     /// Waits until `condition` holds, polling.
-    func waitUntil(
+    package func waitUntil(
         _ what: String, timeout: Duration = .seconds(60), worker: WorkerProcess? = nil,
         _ condition: () async throws -> Bool
     ) async throws {
@@ -197,7 +198,7 @@ final class EndToEndStack: Sendable {
     // MARK: - Reads
 
     /// The bytes the devnet gateway serves for `cid`.
-    func gatewayBytes(_ cid: String) async throws -> [UInt8] {
+    package func gatewayBytes(_ cid: String) async throws -> [UInt8] {
         let response = try await HTTPClient.shared.execute(
             HTTPClientRequest(url: "\(devnet.endpoints.gatewayURL)/ipfs/\(cid)"), timeout: .seconds(30))
         guard response.status.code == 200 else {
@@ -207,7 +208,7 @@ final class EndToEndStack: Sendable {
     }
 
     /// The signatures of the transactions that touched `address` (initialize_job, complete_job, cancel_job…).
-    func signatures(of address: PublicKey) async throws -> [DevnetJSON] {
+    package func signatures(of address: PublicKey) async throws -> [DevnetJSON] {
         let body: [String: any Sendable] = [
             "jsonrpc": "2.0", "id": 1, "method": "getSignaturesForAddress",
             "params": [address.base58, ["commitment": "confirmed"] as [String: any Sendable]] as [any Sendable],
@@ -226,7 +227,7 @@ final class EndToEndStack: Sendable {
 
     /// The successful complete_job transactions of `address` (its signatures minus initialize_job, the others
     /// failed or were owner actions; callers know which).
-    func landedTransactionCount(of address: PublicKey) async throws -> (succeeded: Int, failed: Int) {
+    package func landedTransactionCount(of address: PublicKey) async throws -> (succeeded: Int, failed: Int) {
         let signatures = try await signatures(of: address)
         let failed = signatures.filter { $0["err"] != .null }.count
         return (signatures.count - failed, failed)

@@ -26,6 +26,12 @@ public struct PublicKey: Hashable, Sendable, Comparable, CustomStringConvertible
 
     public var description: String { base58 }
 
+    /// Hashes the 32 bytes in one call (the synthesized form combines them one by one; keys are hashed on every
+    /// scheduler and journal lookup).
+    public func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
     public static func < (lhs: PublicKey, rhs: PublicKey) -> Bool {
         lhs.bytes.lexicographicallyPrecedes(rhs.bytes)
     }

@@ -14,20 +14,19 @@ struct SettlementBatchEndToEndTests {
     func splitWhenOneJobWasCompletedElsewhere() async throws {
         let stack = try await EndToEndStack.start()
         defer { stack.stop() }
-        // A job still running keeps batches waiting for it, up to their window (a lone job's would leave at once).
-        _ = try await stack.createJob(code: "import time\ntime.sleep(60)", title: "sleeper")
         var jobs: [EndToEndStack.CreatedJob] = []
         for index in 0..<4 { jobs.append(try await stack.createJob(code: "print('batch \(index)')")) }
-        // Room for six, so the four wait out the window together: time to complete one of them elsewhere.
+        // The batch reads its jobs just before signing, so a job completed elsewhere while it waits is left out.
+        // To be refused whole, the completion must come after that read: the node answers the batch's first
+        // sendTransaction calls with 503 (retried after 1 s each), and the job is completed meanwhile.
         let setup = try await stack.workerSetup(
             "split",
-            extra: [
-                "MAX_CONCURRENT_JOBS": "5", "SETTLE_BATCH_SIZE": "6", "SETTLE_BATCH_WINDOW_MS": "6000",
-                "EXECUTION_TIMEOUT": "120", "SHUTDOWN_GRACE": "1",
-            ])
+            extra: ["MAX_CONCURRENT_JOBS": "4", "SETTLE_BATCH_SIZE": "5", "SETTLE_BATCH_WINDOW_MS": "6000"])
+        try await stack.devnet.control(
+            "/faults/rpc", ["status": 503, "count": 5, "retry_after": 1, "methods": ["sendTransaction"]])
         let worker = try stack.start(setup)
-        try await stack.waitUntil("all four jobs queued for settlement", worker: worker) {
-            worker.log.components(separatedBy: "queued for settlement").count - 1 >= 4
+        try await stack.waitUntil("the four jobs' transaction signed and journaled", worker: worker) {
+            worker.log.contains("complete_job signed and journaled") && worker.log.contains("jobs=4")
         }
         let victim = jobs[2]
         let theirs = try await stack.devnet.control("/jobs/complete", ["job": victim.address.base58])

@@ -11,6 +11,8 @@ package final class FakeChain: Sendable {
         package var jobStateFaults = 0
         package var polls = 0
         package var hangJobState = false
+        /// `jobStates(of:)` calls, and the addresses each asked for.
+        package var stateReads: [[PublicKey]] = []
     }
 
     package let state = Locked(State())
@@ -65,6 +67,20 @@ package final class FakeJobSource: JobSource {
         }
         if hang { try await Task.sleep(for: .seconds(3600)) }
         return chain.status(address)
+    }
+
+    /// One scripted RPC call for all of `addresses` (a fault or a hang applies to the whole read).
+    package func jobStates(of addresses: [PublicKey]) async throws -> [PublicKey: OnChainJobState] {
+        let hang = try chain.state.withLock { state in
+            state.stateReads.append(addresses)
+            if state.jobStateFaults > 0 {
+                state.jobStateFaults -= 1
+                throw StageError.transient("RPC 429 (scripted)")
+            }
+            return state.hangJobState
+        }
+        if hang { try await Task.sleep(for: .seconds(3600)) }
+        return Dictionary(uniqueKeysWithValues: addresses.map { ($0, chain.status($0)) })
     }
 }
 

@@ -132,6 +132,25 @@ import WorkerTesting
         #expect(harness.settler.state.current.batches == [[job.address]])
     }
 
+    /// A batch reads its jobs once, together, just before signing: a job completed elsewhere meanwhile is
+    /// left out (and recorded as lost) instead of making the whole transaction fail.
+    @Test func aBatchReadsItsJobsInOneCallAndLeavesOutOneCompletedElsewhere() async throws {
+        let journal = try harness.openJournal()
+        let jobs = (1...3).map { harness.addJob($0) }
+        let pipeline = pipeline(journal, maxJobs: 3)
+        harness.executor.control.hang(true)
+        let running = Task { await processAll(jobs, with: pipeline) }
+        #expect(await eventually { harness.executor.control.entered == 3 }, "each job read Pending before running")
+        harness.chain.set(jobs[1].address, .completed(resultCID: "their-cid"))
+        harness.executor.control.hang(false)
+        let results = await running.value
+        #expect(results.filter { $0 == .finished(.settled) }.count == 2)
+        #expect(try await journal.record(for: jobs[1].address)?.state == .lostRace)
+        let reads = harness.chain.state.current.stateReads
+        #expect(reads.count == 1 && Set(reads.first ?? []) == Set(jobs.map(\.address)), "one read for the batch")
+        #expect(harness.settler.state.current.batches.map(Set.init) == [[jobs[0].address, jobs[2].address]])
+    }
+
     @Test func aTransactionForSeveralJobsIsJournaledAllOrNone() async throws {
         let journal = try harness.openJournal()
         let date = Date(timeIntervalSince1970: 1_000)

@@ -99,10 +99,30 @@ package struct ChainJobSource: JobSource {
 
     /// The job's state at `confirmed`.
     package func jobState(of address: PublicKey) async throws -> OnChainJobState {
-        guard let account = try await client.getAccountInfo(address, commitment: .confirmed) else {
-            return .missing
+        state(of: address, try await client.getAccountInfo(address, commitment: .confirmed))
+    }
+
+    package func jobStates(of addresses: [PublicKey]) async throws -> [PublicKey: OnChainJobState] {
+        var states: [PublicKey: OnChainJobState] = [:]
+        for start in stride(from: 0, to: addresses.count, by: Self.accountsPerRead) {
+            let page = Array(addresses[start..<min(start + Self.accountsPerRead, addresses.count)])
+            let answer = try await client.send(.getMultipleAccounts(page, commitment: .confirmed))
+            guard answer.value.count == page.count else {
+                throw SolanaRPCError.undecodableResponse(
+                    url: client.displayURL, method: "getMultipleAccounts",
+                    reason: "asked for \(page.count) accounts, got \(answer.value.count)", excerpt: "")
+            }
+            for (address, account) in zip(page, answer.value) { states[address] = state(of: address, account) }
         }
-        guard case .job(let job) = classifier.classify(address, account) else { return .missing }
+        return states
+    }
+
+    /// Accounts per `getMultipleAccounts` (the RPC's maximum).
+    static let accountsPerRead = 100
+
+    /// What an account read at `address` says of the job.
+    private func state(of address: PublicKey, _ account: AccountInfo?) -> OnChainJobState {
+        guard let account, case .job(let job) = classifier.classify(address, account) else { return .missing }
         switch job.status {
         case .pending: return .pending
         case .completed: return .completed(resultCID: job.resultCID)

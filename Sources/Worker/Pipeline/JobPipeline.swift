@@ -108,7 +108,8 @@ package struct JobPipeline: Sendable {
         self.now = now
         self.random = random
         self.batcher = SettlementBatcher(
-            settler: stages.settler, options: options.settlementBatching, journal: journal, metrics: metrics,
+            settler: stages.settler, source: stages.source, options: options.settlementBatching, journal: journal,
+            metrics: metrics,
             logger: logger, now: now)
     }
 
@@ -270,8 +271,7 @@ package struct JobPipeline: Sendable {
     {
         let job = record.job
         if await gate.isPaused { throw SettlementPaused() }
-        let state = try await stage(.recheck) { try await stages.source.jobState(of: job.address) }
-        if state != .pending { return try await recordGone(record, state: state, logger: logger) }
+        // The batch reads every job's state once, just before signing (no read of its own per job).
         logger.info(
             "queued for settlement",
             metadata: ["batch_window_ms": "\(options.settlementBatching.windowMilliseconds)"])
@@ -325,6 +325,8 @@ package struct JobPipeline: Sendable {
         case .retryLater(let reason):
             _ = try await forgetSubmission(of: record)
             throw StageFailure(stage: .settle, error: StageError.transient(reason))
+        case .notPending(let state):
+            return try await recordGone(record, state: state, logger: logger)
         }
     }
 

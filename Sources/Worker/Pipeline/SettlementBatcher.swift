@@ -3,7 +3,8 @@ import Logging
 import Solana
 
 /// Groups the jobs whose complete_job is due into shared transactions, so that one signature, one fee and one
-/// confirmation serve several jobs.
+/// confirmation serve several jobs. Just before a batch is signed, its jobs are read again in one
+/// `getMultipleAccounts`: a job no longer Pending is left out (and recorded as lost, cancelled or retried).
 ///
 /// The first job to arrive waits up to ``SettlementBatching/window`` for others, but only while other jobs are
 /// on their way to settlement (in the pipeline, not yet queued here: executing, publishing): with none, nobody
@@ -16,12 +17,15 @@ import Solana
 actor SettlementBatcher {
     private struct Entry {
         let request: SettlementRequest
+        /// The job's upstream ticket, if it has one.
+        let ticket: UInt64?
         /// Resumed when the job may have something to do: lead the next batch, or take its outcome.
         var waker: CheckedContinuation<Void, Never>?
         var result: Result<SettlementOutcome, any Error>?
     }
 
     private let settler: any JobSettler
+    private let source: any JobSource
     private let options: SettlementBatching
     private let journal: Journal
     private let metrics: WorkerMetrics
@@ -35,10 +39,11 @@ actor SettlementBatcher {
     private var upstream: Set<UInt64> = []
 
     init(
-        settler: any JobSettler, options: SettlementBatching, journal: Journal, metrics: WorkerMetrics, logger: Logger,
-        now: @escaping @Sendable () -> Date
+        settler: any JobSettler, source: any JobSource, options: SettlementBatching, journal: Journal,
+        metrics: WorkerMetrics, logger: Logger, now: @escaping @Sendable () -> Date
     ) {
         self.settler = settler
+        self.source = source
         self.options = options
         self.journal = journal
         self.metrics = metrics
@@ -67,8 +72,10 @@ actor SettlementBatcher {
         if let ticket { upstream.remove(ticket) }
         let id = nextID
         nextID &+= 1
-        entries[id] = Entry(request: request)
+        entries[id] = Entry(request: request, ticket: ticket)
         queue.append(id)
+        // The last job on its way has arrived: the leader need not wait out its window.
+        if upstream.isEmpty { wakeFront() }
         var windowEnds: ContinuousClock.Instant?
         while queue.contains(id) {
             if Task.isCancelled {
@@ -156,8 +163,27 @@ actor SettlementBatcher {
 
     // MARK: - Sending
 
-    /// Sends one transaction for `batch` and hands each job its outcome.
-    private func send(_ batch: [UInt64]) async {
+    /// Reads the states of `batch`'s jobs in one call, hands those no longer Pending their state, and sends one
+    /// transaction for the rest; each job gets its outcome. A failed read is every job's (transient) failure.
+    private func send(_ candidates: [UInt64]) async {
+        let states: [PublicKey: OnChainJobState]
+        do {
+            states = try await source.jobStates(of: candidates.compactMap { entries[$0]?.request.job.address })
+        } catch {
+            hand(.failure(error), to: candidates)
+            return
+        }
+        var batch: [UInt64] = []
+        for id in candidates {
+            guard let address = entries[id]?.request.job.address else { continue }
+            let state = states[address] ?? .missing
+            if state == .pending {
+                batch.append(id)
+            } else {
+                hand(.success(.notPending(state)), to: [id])
+            }
+        }
+        guard !batch.isEmpty else { return }
         let requests = batch.compactMap { entries[$0]?.request }
         let addresses = requests.map(\.job.address)
         let journal = journal
@@ -184,6 +210,17 @@ actor SettlementBatcher {
             results = Array(repeating: .failure(error), count: requests.count)
         }
         for (id, result) in zip(batch, results) {
+            // A job whose transaction failed for another job, or expired, comes straight back to be signed
+            // again: the next batch waits for it as for any job on its way.
+            if case .success(.notLanded) = result, let ticket = entries[id]?.ticket { upstream.insert(ticket) }
+            if case .success(.expired) = result, let ticket = entries[id]?.ticket { upstream.insert(ticket) }
+            hand(result, to: [id])
+        }
+    }
+
+    /// Gives `result` to each job of `ids` and wakes it.
+    private func hand(_ result: Result<SettlementOutcome, any Error>, to ids: [UInt64]) {
+        for id in ids {
             entries[id]?.result = result
             wake(id)
         }

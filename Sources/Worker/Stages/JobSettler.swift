@@ -56,6 +56,9 @@ package enum SettlementOutcome: Sendable, Hashable {
     /// This job's own instruction failed in a way that may pass later (not a program error): sign again
     /// after a backoff.
     case retryLater(reason: String)
+    /// Read just before its batch was signed, the job was no longer Pending (or could not be read): it was left
+    /// out of the transaction.
+    case notPending(OnChainJobState)
 }
 
 /// Sends complete_job, one instruction per job and several jobs per transaction, and follows the transaction

@@ -6,7 +6,7 @@ import Solana
 /// discriminator memcmp + dataSize 308, then `getMultipleAccounts` in pages, decoded and filtered to Pending
 /// client-side); after that each poll reads only the program's new transactions (`getSignaturesForAddress`,
 /// `getTransaction`) and the accounts they wrote, with a full scan every `FULL_SCAN_INTERVAL`. It also wraps
-/// `programSubscribe` with the same filters, and `getAccountInfo`.
+/// `programSubscribe` with the same filters, `getAccountInfo` and `getMultipleAccounts`.
 package protocol JobSource: Sendable {
     /// Every Pending job of the program now (the poll). Malformed accounts are skipped, not thrown.
     func pendingJobs() async throws -> [PendingJob]
@@ -16,6 +16,10 @@ package protocol JobSource: Sendable {
     /// Sources without subscriptions return a stream that never yields.
     func jobUpdates() -> AsyncStream<JobUpdate>
 
-    /// The job's current state, read again before running it and before settling it.
+    /// The job's current state, read again before running it.
     func jobState(of address: PublicKey) async throws -> OnChainJobState
+
+    /// The current states of several jobs, read together (`getMultipleAccounts`, 100 at a time) just before
+    /// a settlement batch is signed; every address gets a state.
+    func jobStates(of addresses: [PublicKey]) async throws -> [PublicKey: OnChainJobState]
 }

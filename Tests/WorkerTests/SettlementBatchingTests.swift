@@ -132,6 +132,29 @@ import WorkerTesting
         #expect(harness.settler.state.current.batches == [[job.address]])
     }
 
+    /// A prepared job waiting for a slot counts as on its way; when the scheduler drops it instead of running
+    /// it, its ticket goes with it, and the batch that waited for it leaves.
+    @Test func aPreparedJobDroppedBeforeItRunsNoLongerHoldsTheBatch() async throws {
+        let journal = try harness.openJournal()
+        let (lone, other) = (harness.addJob(1), harness.addJob(2))
+        let pipeline = pipeline(journal, maxJobs: 10)
+        var waiting = Self.ready(await pipeline.prepare(other))
+        #expect(waiting?.ticket != nil, "prepared, with a ticket")
+        let started = ContinuousClock.now
+        let settling = Task { await pipeline.process(lone, firstSeen: firstSeen) }
+        #expect(await eventually { (try? await journal.record(for: lone.address))?.state == .published })
+        #expect(harness.settler.state.current.sent.isEmpty, "waiting for the prepared job")
+        waiting = nil
+        #expect(await settling.value == .finished(.settled))
+        #expect(ContinuousClock.now - started < Self.longWindow, "left without waiting out the window")
+        #expect(waiting == nil)
+    }
+
+    static func ready(_ result: PreparationResult) -> PreparedJob? {
+        guard case .ready(let prepared) = result else { return nil }
+        return prepared
+    }
+
     /// A batch reads its jobs once, together, just before signing: a job completed elsewhere meanwhile is
     /// left out (and recorded as lost) instead of making the whole transaction fail.
     @Test func aBatchReadsItsJobsInOneCallAndLeavesOutOneCompletedElsewhere() async throws {

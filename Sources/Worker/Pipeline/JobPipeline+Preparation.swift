@@ -15,15 +15,20 @@ package struct PreparedJob: Sendable, Hashable {
     package var checkedPendingAt: Date?
     /// The dependencies the code declares, installed and held until the job has run (nil when none).
     package var dependencies: PreparedDependencies?
+    /// Counts the job as on its way to settlement while it waits for a slot (nil when made outside
+    /// ``JobPipeline/prepare(_:)``).
+    package var ticket: UpstreamTicket?
 
     /// Creates the value.
     package init(
-        code: [UInt8]?, hasProgress: Bool, checkedPendingAt: Date? = nil, dependencies: PreparedDependencies? = nil
+        code: [UInt8]?, hasProgress: Bool, checkedPendingAt: Date? = nil, dependencies: PreparedDependencies? = nil,
+        ticket: UpstreamTicket? = nil
     ) {
         self.code = code
         self.hasProgress = hasProgress
         self.checkedPendingAt = checkedPendingAt
         self.dependencies = dependencies
+        self.ticket = ticket
     }
 }
 
@@ -52,7 +57,9 @@ extension JobPipeline {
             record = current
             guard current.nextAction == .execute else {
                 if current.state.isTerminal { return .ended(.finished(current.state)) }
-                return .ready(PreparedJob(code: nil, hasProgress: current.state != .discovered))
+                return .ready(
+                    PreparedJob(
+                        code: nil, hasProgress: current.state != .discovered, ticket: await upstreamTicket()))
             }
             do {
                 let code = try await fetchCode(of: job)
@@ -61,10 +68,10 @@ extension JobPipeline {
                 return .ready(
                     PreparedJob(
                         code: code, hasProgress: current.state != .discovered, checkedPendingAt: checkedPendingAt,
-                        dependencies: dependencies))
+                        dependencies: dependencies, ticket: await upstreamTicket()))
             } catch let failure as StageFailure where failure.kind == .invalidJobInput {
                 _ = try await answerInvalidInput(current, reason: "\(failure.error)", logger: logger)
-                return .ready(PreparedJob(code: nil, hasProgress: true))
+                return .ready(PreparedJob(code: nil, hasProgress: true, ticket: await upstreamTicket()))
             }
         } catch let error as JournalError {
             // A journal call interrupted by cancellation (a shutdown) is not a journal failure.

@@ -121,11 +121,17 @@ package struct JobPipeline: Sendable {
         _ job: PendingJob, firstSeen: Date, prepared: PreparedJob? = nil, onSettling: @Sendable () -> Void = {}
     ) async -> JobRunResult {
         // Until it is queued for settlement (or leaves), a settlement batch may wait for this job.
-        let ticket = await batcher.enterUpstream()
+        let ticket: UpstreamTicket
+        if let prepared = prepared?.ticket { ticket = prepared } else { ticket = await upstreamTicket() }
         let result = await advance(
-            job, firstSeen: firstSeen, prepared: prepared, ticket: ticket, onSettling: onSettling)
-        await batcher.leaveUpstream(ticket)
+            job, firstSeen: firstSeen, prepared: prepared, ticket: ticket.id, onSettling: onSettling)
+        await batcher.leaveUpstream(ticket.id)
         return result
+    }
+
+    /// Counts a job as on its way to settlement until the ticket is used or released.
+    func upstreamTicket() async -> UpstreamTicket {
+        UpstreamTicket(id: await batcher.enterUpstream(), batcher: batcher)
     }
 
     /// The body of ``process(_:firstSeen:prepared:onSettling:)``.

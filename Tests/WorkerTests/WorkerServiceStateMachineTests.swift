@@ -98,6 +98,19 @@ import WorkerTesting
         #expect(driver.machine.scheduler.waiting.keys.allSatisfy { shard.owns($0) })
     }
 
+    /// Settling jobs are bounded by transactions in flight (32, or 8 per slot), each of up to a batch's jobs.
+    @Test func theSettlingBoundScalesWithTheBatchSize() {
+        func bound(slots: Int, batch: Int) -> Int {
+            let options = WorkerService.Options(
+                maxConcurrentJobs: slots, shard: nil, pollInterval: .seconds(2), shutdownGrace: .seconds(5),
+                lowBalanceLamports: 0, settleBatchSize: batch)
+            return Machine(options: options, once: false) { 0.5 }.scheduler.maxSettling
+        }
+        #expect(bound(slots: 2, batch: 1) == 32)
+        #expect(bound(slots: 8, batch: 1) == 64)
+        #expect(bound(slots: 2, batch: 10) == 320)
+    }
+
     @Test func aOnceRunWithNothingToDoStopsAfterItsFirstPoll() {
         var driver = Driver(once: true)
         #expect(driver.send(.pollDue) == ["poll"])

@@ -183,6 +183,9 @@ package struct JobPipeline: Sendable {
                     current = try await recordOutcome(outcome, for: current, logger: logger)
                 }
                 checkedPending = false
+                // Settling needs only the CID: a published job does not hold its document (up to
+                // MAX_RESULT_BYTES) in memory while its settlement waits and confirms; the journal keeps it.
+                if current.resultCID != nil { current.resultDocument = nil }
                 record = current
                 if current.state.isTerminal { metrics.jobFinished(current.state) }
             }

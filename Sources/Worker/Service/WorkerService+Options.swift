@@ -34,6 +34,10 @@ extension WorkerService {
         package var oncePollAttempts: Int
         /// Backoff between failed polls in a `once` run.
         package var pollBackoff: Backoff
+        /// Jobs past execution whose settlement is queued, sent or confirming, at most: 32 or 8 per slot
+        /// transactions' worth, each of up to `SETTLE_BATCH_SIZE` jobs (they hold no execution slot, and no
+        /// result document in memory).
+        package var maxSettling: Int
 
         /// Creates the options.
         package init(
@@ -42,8 +46,10 @@ extension WorkerService {
             fundsProbeInterval: Duration = .seconds(30), minimumSettlementBalance: UInt64 = 5_000,
             journalProbeInterval: Duration = .seconds(10), journalProbeBytes: Int = Journal.healthProbeBytes,
             journalRetention: Duration? = nil, lowBalanceLamports: UInt64, oncePollAttempts: Int = 5,
-            pollBackoff: Backoff = Backoff(initial: .seconds(1), maximum: .seconds(30), jitter: 0.2)
+            pollBackoff: Backoff = Backoff(initial: .seconds(1), maximum: .seconds(30), jitter: 0.2),
+            settleBatchSize: Int = 1
         ) {
+            self.maxSettling = max(32, 8 * maxConcurrentJobs) * max(1, settleBatchSize)
             self.maxConcurrentJobs = maxConcurrentJobs
             self.fetchConcurrency = fetchConcurrency ?? 4 * maxConcurrentJobs
             self.slowPreparationAfter = slowPreparationAfter
@@ -71,7 +77,8 @@ extension WorkerService {
                 ).feeLamports,
                 journalProbeBytes: configuration.maxResultBytes,
                 journalRetention: configuration.journalRetention == 0 ? nil : .seconds(configuration.journalRetention),
-                lowBalanceLamports: configuration.lowBalanceLamports)
+                lowBalanceLamports: configuration.lowBalanceLamports,
+                settleBatchSize: configuration.settlementBatching.maxJobs)
         }
     }
 

@@ -126,7 +126,7 @@ extension WorkerService {
             scheduler = Scheduler.StateMachine(
                 maxConcurrent: options.maxConcurrentJobs, shard: options.shard,
                 fetchConcurrency: options.fetchConcurrency,
-                slowPreparationAfter: options.slowPreparationAfter.inSeconds)
+                slowPreparationAfter: options.slowPreparationAfter.inSeconds, maxSettling: options.maxSettling)
         }
 
         /// Takes a job the journal holds unfinished from an earlier run.

@@ -141,6 +141,7 @@ package final class FakeSettler: JobSettler, BalanceMonitor {
         /// Each transaction's jobs and their result CIDs.
         package var requests: [Signature: [SettlementRequest]] = [:]
         package var counter: UInt8 = 0
+        /// Holds each settlement after journaling, until cleared.
         package var hangAfterJournal = false
         package var landOnSend = true
         package var balance: UInt64 = 1_000_000_000
@@ -182,7 +183,10 @@ package final class FakeSettler: JobSettler, BalanceMonitor {
                 state.hangAfterJournal, state.scripted.isEmpty ? nil : state.scripted.removeFirst(), state.landOnSend
             )
         }
-        if hang { try await Task.sleep(for: .seconds(3600)) }
+        // Held until a test clears `hangAfterJournal` (or cancels the settlement): a transaction confirming.
+        if hang {
+            while state.current.hangAfterJournal { try await Task.sleep(for: .milliseconds(2)) }
+        }
         if let scripted { return batch.map { _ in scripted } }
         guard land else { return batch.map { _ in .expired } }
         return apply(transaction, batch: batch)

@@ -150,6 +150,34 @@ import WorkerTesting
         #expect(waiting == nil)
     }
 
+    /// A batch full by the packet's size (here 2 jobs, below SETTLE_BATCH_SIZE) leaves when its last job
+    /// arrives, sent by one of its own jobs; the next job leads the next batch at once, not after that
+    /// transaction confirms.
+    @Test func aBatchFullByItsSizeLeavesAtOnceAndTheNextJobDoesNotWaitForItsConfirmation() async throws {
+        let journal = try harness.openJournal()
+        let (first, second, third) = (harness.addJob(1), harness.addJob(2), harness.addJob(3))
+        let pipeline = pipeline(journal, maxJobs: 10)
+        harness.settler.state.withLock {
+            $0.capacity = 2
+            $0.hangAfterJournal = true
+        }
+        // Another job on its way: batches that still have room wait for it (up to the long window).
+        let onItsWay = await pipeline.batcher.enterUpstream()
+        let firstTwo = Task { await processAll([first, second], with: pipeline) }
+        #expect(await eventually { harness.settler.state.current.sent.count == 1 }, "full at two jobs: sent")
+        let last = Task { await pipeline.process(third, firstSeen: firstSeen) }
+        #expect(await eventually { (try? await journal.record(for: third.address))?.state == .published })
+        await pipeline.batcher.leaveUpstream(onItsWay)
+        #expect(
+            await eventually { harness.settler.state.current.sent.count == 2 },
+            "sent while the first transaction is still confirming")
+        harness.settler.state.withLock { $0.hangAfterJournal = false }
+        #expect(await firstTwo.value == Array(repeating: .finished(.settled), count: 2))
+        #expect(await last.value == .finished(.settled))
+        let batches = harness.settler.state.current.batches
+        #expect(batches.map(Set.init) == [Set([first.address, second.address]), [third.address]])
+    }
+
     static func ready(_ result: PreparationResult) -> PreparedJob? {
         guard case .ready(let prepared) = result else { return nil }
         return prepared

@@ -78,18 +78,24 @@ package struct SolanaJobSettler: JobSettler, BalanceMonitor {
     /// How many of the leading `requests` fit in one transaction of at most 1,232 bytes (Solana's packet),
     /// with the compute-budget instructions when a priority fee is set; a job named twice ends the batch.
     package func batchCapacity(for requests: [SettlementRequest]) -> Int {
-        guard !requests.isEmpty else { return 0 }
-        guard let blockhash = Self.sizingBlockhash else { return 1 }
+        guard let blockhash = Self.sizingBlockhash else { return requests.isEmpty ? 0 : 1 }
         var seen: Set<PublicKey> = []
-        var fitting = 0
-        for count in 1...requests.count {
-            guard seen.insert(requests[count - 1].job.address).inserted,
+        let distinct = requests.prefix { seen.insert($0.job.address).inserted }.count
+        guard distinct > 0 else { return 0 }
+        func fits(_ count: Int) -> Bool {
+            guard
                 let transaction = try? Transaction(
                     feePayer: keypair.publicKey, instructions: instructions(for: Array(requests.prefix(count))),
-                    recentBlockhash: blockhash),
-                transaction.wireBytes.count <= Transaction.maxWireSize
-            else { break }
-            fitting = count
+                    recentBlockhash: blockhash)
+            else { return false }
+            return transaction.wireBytes.count <= Transaction.maxWireSize
+        }
+        // A transaction only grows with each instruction: usually all fit; otherwise search for the most that do.
+        if fits(distinct) { return distinct }
+        var (fitting, tooMany) = (0, distinct)
+        while tooMany - fitting > 1 {
+            let middle = (fitting + tooMany) / 2
+            if fits(middle) { fitting = middle } else { tooMany = middle }
         }
         return max(1, fitting)
     }

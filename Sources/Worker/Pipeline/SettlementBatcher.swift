@@ -68,32 +68,35 @@ actor SettlementBatcher {
 
     /// Settles `request` in a batch with whatever else is due, and returns this job's outcome. `ticket`, from
     /// ``enterUpstream()``, stops counting the job as on its way.
+    ///
+    /// The job at the front of the queue leads the next batch: it waits for company while the batch has room
+    /// and other jobs are on their way, up to the window, then takes the batch (itself included) and sends it
+    /// from its own task. A job arriving behind it only wakes it, when the batch is full or nobody else is on
+    /// the way; so no job ever sends a batch it is not in, and a batch's sender is never busy confirming
+    /// another one.
     func settle(_ request: SettlementRequest, ticket: UInt64? = nil) async throws -> SettlementOutcome {
         if let ticket { upstream.remove(ticket) }
         let id = nextID
         nextID &+= 1
         entries[id] = Entry(request: request, ticket: ticket)
         queue.append(id)
-        // The last job on its way has arrived: the leader need not wait out its window.
-        if upstream.isEmpty { wakeFront() }
+        if queue.first != id, upstream.isEmpty || frontBatchIsFull() { wakeFront() }
         var windowEnds: ContinuousClock.Instant?
         while queue.contains(id) {
             if Task.isCancelled {
                 leave(id)
                 throw CancellationError()
             }
-            if let batch = takeBatch(onlyIfFull: true) {
-                await send(batch)
-            } else if queue.first == id {
-                let deadline = windowEnds ?? ContinuousClock.now + options.window
-                windowEnds = deadline
-                if ContinuousClock.now < deadline, !upstream.isEmpty {
-                    await waitForWindow(id, until: deadline)
-                } else if let batch = takeBatch(onlyIfFull: false) {
-                    await send(batch)
-                }
-            } else {
+            guard queue.first == id else {
                 await wait(id, cancellable: true)
+                continue
+            }
+            let deadline = windowEnds ?? ContinuousClock.now + options.window
+            windowEnds = deadline
+            if ContinuousClock.now < deadline, !upstream.isEmpty, !frontBatchIsFull() {
+                await waitForWindow(id, until: deadline)
+            } else {
+                await send(takeBatch())
             }
         }
         // In a batch on its way: its sender hands out the outcomes, even to a cancelled job.
@@ -104,14 +107,33 @@ actor SettlementBatcher {
 
     // MARK: - Queue
 
-    /// The batch at the front of the queue, removed from it: all that fits, or nil when `onlyIfFull` and the
-    /// jobs queued would all fit in one transaction that still has room.
-    private func takeBatch(onlyIfFull: Bool) -> [UInt64]? {
-        guard !queue.isEmpty else { return nil }
-        let candidates = Array(queue.prefix(options.maxJobs + 1))
-        let requests = candidates.compactMap { entries[$0]?.request }
-        let capacity = min(options.maxJobs, max(1, settler.batchCapacity(for: requests)))
-        if onlyIfFull, capacity >= candidates.count, candidates.count < options.maxJobs { return nil }
+    /// The requests of the jobs that the next batch could hold, front first.
+    private var frontRequests: [SettlementRequest] {
+        queue.prefix(options.maxJobs).compactMap { entries[$0]?.request }
+    }
+
+    /// Whether the batch at the front of the queue can take no further job: it has ``SettlementBatching/maxJobs``
+    /// jobs, or one more job like its last would not fit in the packet.
+    private func frontBatchIsFull() -> Bool {
+        let requests = frontRequests
+        guard let last = requests.last else { return false }
+        guard requests.count < options.maxJobs else { return true }
+        return settler.batchCapacity(for: requests + [Self.oneMore(like: last)]) <= requests.count
+    }
+
+    /// A request like `last` for another job: the size of the job that would join next.
+    private static func oneMore(like last: SettlementRequest) -> SettlementRequest {
+        var request = last
+        var bytes = last.job.address.bytes
+        bytes[0] ^= 0xff
+        if let address = try? PublicKey(bytes: bytes) { request.job.address = address }
+        return request
+    }
+
+    /// The batch at the front of the queue, removed from it: as many of the leading jobs as fit (at least the
+    /// first).
+    private func takeBatch() -> [UInt64] {
+        let capacity = min(options.maxJobs, max(1, settler.batchCapacity(for: frontRequests)))
         let batch = Array(queue.prefix(capacity))
         queue.removeFirst(batch.count)
         wakeFront()

@@ -30,10 +30,10 @@ import WorkerTesting
         }
         #expect(machine.prepareAllAndStart(at: t0)?.job.address == TestJobs.key(1))
         #expect(machine.prepareAllAndStart(at: t0) == nil, "one execution slot")
-        machine.markSettling(TestJobs.key(1))
+        machine.mark(TestJobs.key(1), .settling)
         #expect(machine.prepareAllAndStart(at: t0)?.job.address == TestJobs.key(2), "settling frees the slot")
         #expect(machine.offer(TestJobs.job(1, startTime: 1), at: t0) == .known, "still never twice at once")
-        machine.markSettling(TestJobs.key(2))
+        machine.mark(TestJobs.key(2), .settling)
         #expect(machine.prepareAllAndStart(at: t0) == nil, "two settlements in flight: the bound")
         machine.finish(TestJobs.key(1), .finished)
         #expect(machine.prepareAllAndStart(at: t0)?.job.address == TestJobs.key(3))
@@ -41,7 +41,28 @@ import WorkerTesting
         #expect(
             machine.prepareAllAndStart(at: t0)?.job.address == TestJobs.key(3),
             "a retried job needs an execution slot again")
-        #expect(machine.running[TestJobs.key(3)]?.settling == false)
+        #expect(machine.running[TestJobs.key(3)]?.phase == .executing)
+    }
+
+    /// A publishing job frees its execution slot but still holds its result document: executing and publishing
+    /// jobs together stay within twice the slots, so a slow publisher holds execution back.
+    @Test func publishingJobsFreeTheirSlotsWithinTwiceTheSlots() {
+        var machine = Scheduler.StateMachine(maxConcurrent: 2, shard: nil)
+        for seed in 1...6 as ClosedRange<UInt8> {
+            _ = machine.offer(TestJobs.job(seed, startTime: Int64(seed)), at: t0)
+        }
+        #expect(machine.prepareAllAndStart(at: t0)?.job.address == TestJobs.key(1))
+        #expect(machine.prepareAllAndStart(at: t0)?.job.address == TestJobs.key(2))
+        #expect(machine.prepareAllAndStart(at: t0) == nil, "two execution slots")
+        machine.mark(TestJobs.key(1), .publishing)
+        #expect(machine.prepareAllAndStart(at: t0)?.job.address == TestJobs.key(3), "publishing frees the slot")
+        machine.mark(TestJobs.key(2), .publishing)
+        #expect(machine.prepareAllAndStart(at: t0)?.job.address == TestJobs.key(4))
+        machine.mark(TestJobs.key(3), .publishing)
+        #expect(machine.prepareAllAndStart(at: t0) == nil, "three publishing and one executing: four documents held")
+        machine.mark(TestJobs.key(1), .settling)
+        #expect(machine.prepareAllAndStart(at: t0)?.job.address == TestJobs.key(5), "a settling job holds no document")
+        #expect(machine.prepareAllAndStart(at: t0) == nil, "both slots executing")
     }
 
     @Test func retryTimesAndWakeups() {

@@ -18,17 +18,22 @@ package struct PreparedJob: Sendable, Hashable {
     /// Counts the job as on its way to settlement while it waits for a slot (nil when made outside
     /// ``JobPipeline/prepare(_:)``).
     package var ticket: UpstreamTicket?
+    /// The job's journal record as the preparation left it, when the job still has to execute (so it holds no
+    /// result document): the run starts from it without reading the journal again, as nothing else writes a
+    /// job's record while the scheduler holds the job.
+    package var record: JobRecord?
 
     /// Creates the value.
     package init(
         code: [UInt8]?, hasProgress: Bool, checkedPendingAt: Date? = nil, dependencies: PreparedDependencies? = nil,
-        ticket: UpstreamTicket? = nil
+        ticket: UpstreamTicket? = nil, record: JobRecord? = nil
     ) {
         self.code = code
         self.hasProgress = hasProgress
         self.checkedPendingAt = checkedPendingAt
         self.dependencies = dependencies
         self.ticket = ticket
+        self.record = record
     }
 }
 
@@ -68,7 +73,7 @@ extension JobPipeline {
                 return .ready(
                     PreparedJob(
                         code: code, hasProgress: current.state != .discovered, checkedPendingAt: checkedPendingAt,
-                        dependencies: dependencies, ticket: await upstreamTicket()))
+                        dependencies: dependencies, ticket: await upstreamTicket(), record: current))
             } catch let failure as StageFailure where failure.kind == .invalidJobInput {
                 _ = try await answerInvalidInput(current, reason: "\(failure.error)", logger: logger)
                 return .ready(PreparedJob(code: nil, hasProgress: true, ticket: await upstreamTicket()))

@@ -114,17 +114,18 @@ package struct JobPipeline: Sendable {
     }
 
     /// Takes `job` as far as it can go now. `prepared` is what ``prepare(_:)`` produced (the verified code, when
-    /// the job still has to run); without it the code is fetched here. `onSettling` is called once, when the
-    /// job's result is published and only its settlement (sending and confirming complete_job) remains: the
-    /// job then needs no execution slot.
+    /// the job still has to run); without it the code is fetched here. `onPhase` is called as the job moves on
+    /// past execution: ``RunPhase/publishing`` once its result is recorded (it no longer needs an execution slot),
+    /// ``RunPhase/settling`` once only its settlement (sending and confirming complete_job) remains.
     package func process(
-        _ job: PendingJob, firstSeen: Date, prepared: PreparedJob? = nil, onSettling: @Sendable () -> Void = {}
+        _ job: PendingJob, firstSeen: Date, prepared: PreparedJob? = nil,
+        onPhase: @Sendable (RunPhase) -> Void = { _ in }
     ) async -> JobRunResult {
         // Until it is queued for settlement (or leaves), a settlement batch may wait for this job.
         let ticket: UpstreamTicket
         if let prepared = prepared?.ticket { ticket = prepared } else { ticket = await upstreamTicket() }
         let result = await advance(
-            job, firstSeen: firstSeen, prepared: prepared, ticket: ticket.id, onSettling: onSettling)
+            job, firstSeen: firstSeen, prepared: prepared, ticket: ticket.id, onPhase: onPhase)
         await batcher.leaveUpstream(ticket.id)
         return result
     }
@@ -134,32 +135,40 @@ package struct JobPipeline: Sendable {
         UpstreamTicket(id: await batcher.enterUpstream(), batcher: batcher)
     }
 
-    /// The body of ``process(_:firstSeen:prepared:onSettling:)``.
+    /// The body of ``process(_:firstSeen:prepared:onPhase:)``.
     private func advance(
-        _ job: PendingJob, firstSeen: Date, prepared: PreparedJob?, ticket: UInt64, onSettling: @Sendable () -> Void
+        _ job: PendingJob, firstSeen: Date, prepared: PreparedJob?, ticket: UInt64,
+        onPhase: @Sendable (RunPhase) -> Void
     ) async -> JobRunResult {
         var logger = logger
         logger[metadataKey: "job"] = "\(job.address)"
         logger[metadataKey: "title"] = "\(job.title)"
         var record: JobRecord?
         do {
-            guard let (found, checkedAt) = try await recordOrBegin(job, logger: logger) else { return .dropped }
+            let begun: (JobRecord, checkedPendingAt: Date?)?
+            if let prepared = prepared?.record {
+                begun = (prepared, nil)
+            } else {
+                begun = try await recordOrBegin(job, logger: logger)
+            }
+            guard let (found, checkedAt) = begun else { return .dropped }
             record = found
             var checkedPending =
                 checkedAt != nil || (prepared?.checkedPendingAt.map { now().timeIntervalSince($0) < 1 } ?? false)
             var code = prepared?.code
             var dependencies = prepared?.dependencies
-            var announcedSettling = false
+            var phase = RunPhase.executing
+            func move(to reached: RunPhase) {
+                guard reached > phase else { return }
+                phase = reached
+                onPhase(reached)
+            }
             while var current = record {
                 try Task.checkCancellation()
                 switch current.nextAction {
-                case .settle, .resume:
-                    if !announcedSettling {
-                        announcedSettling = true
-                        onSettling()
-                    }
-                default:
-                    break
+                case .settle, .resume: move(to: .settling)
+                case .publish: move(to: .publishing)
+                case .none, .execute: break
                 }
                 switch current.nextAction {
                 case .none:
@@ -214,7 +223,8 @@ package struct JobPipeline: Sendable {
             let state = try await stage(.recheck) { try await stages.source.jobState(of: job.address) }
             if state != .pending { return try await recordGone(record, state: state, logger: logger) }
         }
-        _ = try await journal.apply(.started, to: job.address, at: now())
+        // Recorded while the job runs: a crash before either write lands runs the job again all the same.
+        async let started = journal.apply(.started, to: job.address, at: now())
         metrics.pickupLatency(seconds: now().timeIntervalSince(firstSeen))
         let document: ResultDocument
         do {
@@ -246,8 +256,10 @@ package struct JobPipeline: Sendable {
                     "duration_ms": "\(document.durationMilliseconds)",
                 ])
         } catch let failure as StageFailure where failure.kind == .invalidJobInput {
+            _ = try await started
             return try await answerInvalidInput(record, reason: "\(failure.error)", logger: logger)
         }
+        _ = try await started
         return try await journal.apply(.executed(resultDocument: document.bytes), to: job.address, at: now())
     }
 

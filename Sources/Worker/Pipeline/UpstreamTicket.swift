@@ -3,7 +3,7 @@
 /// held, a settlement batch waits, up to its window, for company.
 ///
 /// The count is given back when the last reference goes, so a job the scheduler drops while it waits for a
-/// slot (withdrawn, shutdown) cannot hold batches back; ``JobPipeline/process(_:firstSeen:prepared:onSettling:)``
+/// slot (withdrawn, shutdown) cannot hold batches back; ``JobPipeline/process(_:firstSeen:prepared:onPhase:)``
 /// also gives it back explicitly when it returns.
 package final class UpstreamTicket: Sendable, Hashable {
     /// The batcher's number for this job.

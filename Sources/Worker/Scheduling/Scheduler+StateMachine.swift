@@ -8,7 +8,7 @@ extension Scheduler {
     /// The scheduling decisions, without I/O or clocks: which job is prepared next, which runs next, which
     /// waits, which is dropped.
     ///
-    /// A job moves `waiting → preparing → ready → running (→ settling)`:
+    /// A job moves `waiting → preparing → ready → running (executing → publishing → settling)`:
     /// - **Preparing** reads the journal and fetches and verifies the job's code when it still has to run
     ///   (a job resumed past execution needs no code and passes straight through). Preparation has its own
     ///   bounded concurrency, `fetchConcurrency`, so a slow fetch never holds an execution slot.
@@ -19,8 +19,11 @@ extension Scheduler {
     /// - **Order.** Preparation starts with jobs that have not failed a preparation yet, oldest first (by
     ///   `startTime`, then address), then jobs retrying, oldest first: a job whose input keeps failing cannot
     ///   keep its lead for ever. Execution takes the oldest ready job: a slow fetch delays only its own job.
-    /// - At most `maxConcurrent` jobs execute at once. A job whose result is published and whose complete_job
-    ///   is being confirmed no longer holds an execution slot; at most `maxSettling` such jobs are in flight.
+    /// - At most `maxConcurrent` jobs execute at once. A job whose result is recorded no longer holds an
+    ///   execution slot while it is published, but it holds its result document: at most `2 × maxConcurrent`
+    ///   jobs execute or publish at once, so a slow publisher holds execution back instead of filling memory.
+    ///   A job whose complete_job is being sent or confirmed holds neither; at most `maxSettling` such jobs
+    ///   are in flight.
     /// - Only jobs of this worker's shard are accepted; a job is never prepared or run twice at the same time;
     ///   a job in backoff waits for its `notBefore`; a finished (terminal) job is never scheduled again; a job
     ///   reported no longer pending is dropped unless the journal holds progress for it (then it runs once
@@ -44,8 +47,8 @@ extension Scheduler {
             package var prepared: PreparedJob?
             /// It was reported no longer pending while it was prepared or run.
             var withdrawn = false
-            /// Its result is published and its complete_job is being sent or confirmed: it holds no execution slot.
-            package var settling = false
+            /// Where it is while it runs: only an executing job holds an execution slot.
+            package var phase = RunPhase.executing
         }
 
         /// What to do with a job that finished a run or a preparation.
@@ -211,8 +214,17 @@ extension Scheduler {
 
         /// Starts the next prepared job, if an execution slot is free: the oldest by start time.
         package mutating func next(at date: Date) -> Candidate? {
-            let settling = running.values.count(where: \.settling)
-            guard isAccepting, running.count - settling < maxConcurrent, settling < maxSettling else { return nil }
+            var (executing, publishing, settling) = (0, 0, 0)
+            for candidate in running.values {
+                switch candidate.phase {
+                case .executing: executing += 1
+                case .publishing: publishing += 1
+                case .settling: settling += 1
+                }
+            }
+            guard isAccepting, executing < maxConcurrent, executing + publishing < 2 * maxConcurrent,
+                settling < maxSettling
+            else { return nil }
             guard
                 var chosen = ready.values.min(by: {
                     ($0.job.startTime, $0.job.address) < ($1.job.startTime, $1.job.address)
@@ -225,15 +237,15 @@ extension Scheduler {
             return started
         }
 
-        /// The job's result is published and its settlement has begun: its execution slot is free.
-        package mutating func markSettling(_ address: PublicKey) {
-            running[address]?.settling = true
+        /// The running job moved on to `phase`: past execution, its execution slot is free.
+        package mutating func mark(_ address: PublicKey, _ phase: RunPhase) {
+            running[address]?.phase = phase
         }
 
         /// Records the end of a run.
         package mutating func finish(_ address: PublicKey, _ disposition: Disposition) {
             guard var candidate = running.removeValue(forKey: address) else { return }
-            candidate.settling = false
+            candidate.phase = .executing
             settle(candidate, disposition)
         }
 

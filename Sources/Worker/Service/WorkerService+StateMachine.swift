@@ -34,8 +34,9 @@ extension WorkerService {
             case prepared(PendingJob, PreparationResult)
             /// A job's pass through the pipeline ended.
             case jobFinished(PendingJob, JobRunResult)
-            /// A job's result is published and its settlement began: its execution slot is free.
-            case jobSettling(PublicKey)
+            /// A running job moved on past execution (its result recorded, then published): its execution slot
+            /// is free.
+            case jobMoved(PublicKey, RunPhase)
             /// A probe of the full journal ended.
             case journalProbed(writable: Bool)
             /// A timer armed by ``Action/schedule(_:after:)`` for ``Event/wake`` fired.
@@ -195,8 +196,8 @@ extension WorkerService {
             case .jobFinished(let job, let result):
                 needsConfirmingPoll = true
                 scheduler.finish(job.address, disposition(of: result, for: job.address, at: date, &actions))
-            case .jobSettling(let address):
-                scheduler.markSettling(address)
+            case .jobMoved(let address, let phase):
+                scheduler.mark(address, phase)
             case .journalProbed(let writable):
                 journalProbeInFlight = false
                 if writable {

@@ -122,8 +122,8 @@ package actor WorkerService {
                 let address = candidate.job.address
                 let result = await pipeline.process(
                     candidate.job, firstSeen: candidate.firstSeen, prepared: candidate.prepared
-                ) {
-                    continuation.yield(.jobSettling(address))
+                ) { phase in
+                    continuation.yield(.jobMoved(address, phase))
                 }
                 continuation.yield(.jobFinished(candidate.job, result))
             }

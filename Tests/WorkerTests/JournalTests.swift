@@ -34,6 +34,25 @@ import WorkerTesting
         #expect(record.nextAction == .none)
     }
 
+    /// An update writes only what an event changed: a transition after execution leaves the result document
+    /// (up to MAX_RESULT_BYTES) unwritten.
+    @Test func anEventChangesOnlyItsOwnColumns() throws {
+        var record = JobRecord(discovered: job, at: date)
+        try record.apply(.started, at: date)
+        var previous = record
+        try record.apply(.executed(resultDocument: [1, 2]), at: date.addingTimeInterval(1))
+        #expect(Set(record.changedColumns(since: previous).keys) == ["state", "result_document", "updated_at"])
+        previous = record
+        try record.apply(.published(resultCID: "QmR"), at: date.addingTimeInterval(2))
+        #expect(Set(record.changedColumns(since: previous).keys) == ["state", "result_cid", "updated_at"])
+        previous = record
+        try record.apply(.submitted(transaction), at: date.addingTimeInterval(3))
+        #expect(
+            Set(record.changedColumns(since: previous).keys)
+                == ["state", "signature", "last_valid_block_height", "wire", "updated_at"])
+        #expect(record.changedColumns(since: record).isEmpty)
+    }
+
     @Test func refusesOutOfOrderEvents() {
         var record = JobRecord(discovered: job, at: date)
         #expect(throws: JobTransitionError(state: .discovered, event: "published")) {

@@ -142,4 +142,29 @@ extension JobRecord {
             "updated_at": updatedAt.timeIntervalSince1970,
         ]
     }
+
+    /// The columns whose values differ from `previous` (the same job's row before an event): an update
+    /// rewrites only these, so a transition does not rewrite a large result document it left unchanged.
+    func changedColumns(since previous: JobRecord) -> [String: (any DatabaseValueConvertible)?] {
+        var changed: [String: (any DatabaseValueConvertible)?] = [:]
+        if state != previous.state { changed["state"] = state.rawValue }
+        if attempts != previous.attempts { changed["attempts"] = attempts }
+        if nextAttemptAt != previous.nextAttemptAt { changed["next_attempt_at"] = nextAttemptAt?.timeIntervalSince1970 }
+        if lastError != previous.lastError { changed["last_error"] = lastError }
+        if resultDocument != previous.resultDocument { changed["result_document"] = resultDocument.map { Data($0) } }
+        if resultCID != previous.resultCID { changed["result_cid"] = resultCID }
+        if submission != previous.submission {
+            changed["signature"] = submission?.signature.base58
+            changed["last_valid_block_height"] = submission.map { Int64(clamping: $0.lastValidBlockHeight) }
+            changed["wire"] = submission.map { Data($0.wireBytes) }
+        }
+        if settledSlot != previous.settledSlot { changed["settled_slot"] = settledSlot.map { Int64(clamping: $0) } }
+        if outcomeReason != previous.outcomeReason { changed["outcome_reason"] = outcomeReason }
+        if resultDocumentPrunedAt != previous.resultDocumentPrunedAt {
+            changed["result_pruned_at"] = resultDocumentPrunedAt?.timeIntervalSince1970
+        }
+        if createdAt != previous.createdAt { changed["created_at"] = createdAt.timeIntervalSince1970 }
+        if updatedAt != previous.updatedAt { changed["updated_at"] = updatedAt.timeIntervalSince1970 }
+        return changed
+    }
 }

@@ -56,7 +56,7 @@ public final class Journal: Sendable {
     public func record(for address: PublicKey) async throws(JournalError) -> JobRecord? {
         let path = path
         return try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE address = ?", arguments: [address.base58])
+            try Row.fetchOne(try db.cachedStatement(sql: Self.selectJob), arguments: [address.base58])
                 .map { row in try JobRecord(row: row, path: path) }
         }
     }
@@ -65,8 +65,7 @@ public final class Journal: Sendable {
     package func begin(_ job: PendingJob, at date: Date) async throws(JournalError) -> JobRecord {
         let path = path
         return try await write { db in
-            if let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM jobs WHERE address = ?", arguments: [job.address.base58])
+            if let row = try Row.fetchOne(try db.cachedStatement(sql: Self.selectJob), arguments: [job.address.base58])
             {
                 return try JobRecord(row: row, path: path)
             }
@@ -149,23 +148,25 @@ public final class Journal: Sendable {
 
     // MARK: - SQL
 
+    /// One job's row (statements are prepared once per connection and reused).
+    private static let selectJob = "SELECT * FROM jobs WHERE address = ?"
+
     private static func apply(_ event: JobEvent, to address: PublicKey, at date: Date, path: String, in db: Database)
         throws -> JobRecord
     {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM jobs WHERE address = ?", arguments: [address.base58])
-        else {
+        guard let row = try Row.fetchOne(try db.cachedStatement(sql: selectJob), arguments: [address.base58]) else {
             throw JournalError(kind: .invalidTransition, path: path, detail: "no job \(address) in the journal")
         }
-        var record = try JobRecord(row: row, path: path)
-        let previous = record.state
+        let previous = try JobRecord(row: row, path: path)
+        var record = previous
         do {
             try record.apply(event, at: date)
         } catch {
             throw JournalError(kind: .invalidTransition, path: path, detail: "\(address): \(error)")
         }
-        try update(record, in: db)
+        try update(record, since: previous, in: db)
         try logTransition(
-            address: address, from: previous, to: record.state, event: event.name, detail: detail(of: event),
+            address: address, from: previous.state, to: record.state, event: event.name, detail: detail(of: event),
             at: date, in: db)
         return record
     }
@@ -179,20 +180,24 @@ public final class Journal: Sendable {
         try db.execute(sql: sql, arguments: StatementArguments(names.map { columns[$0] ?? nil }))
     }
 
-    private static func update(_ record: JobRecord, in db: Database) throws {
-        let columns = record.columns
-        let names = columns.keys.filter { $0 != "address" }.sorted()
-        let sql = "UPDATE jobs SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE address = ?"
-        try db.execute(
-            sql: sql, arguments: StatementArguments(names.map { columns[$0] ?? nil } + [record.job.address.base58]))
+    /// Writes the columns of `record` that differ from `previous`, the row it was read as.
+    private static func update(_ record: JobRecord, since previous: JobRecord, in db: Database) throws {
+        let columns = record.changedColumns(since: previous)
+        guard !columns.isEmpty else { return }
+        let names = columns.keys.sorted()
+        let statement = try db.cachedStatement(
+            sql: "UPDATE jobs SET \(names.map { "\($0) = ?" }.joined(separator: ", ")) WHERE address = ?")
+        let values: [(any DatabaseValueConvertible)?] = names.map { columns[$0] ?? nil } + [record.job.address.base58]
+        try statement.execute(arguments: StatementArguments(values))
     }
 
     private static func logTransition(
         address: PublicKey, from: JobState?, to: JobState, event: String, detail: String?, at date: Date,
         in db: Database
     ) throws {
-        try db.execute(
-            sql: "INSERT INTO transitions (address, from_state, to_state, event, detail, at) VALUES (?, ?, ?, ?, ?, ?)",
+        let statement = try db.cachedStatement(
+            sql: "INSERT INTO transitions (address, from_state, to_state, event, detail, at) VALUES (?, ?, ?, ?, ?, ?)")
+        try statement.execute(
             arguments: [address.base58, from?.rawValue, to.rawValue, event, detail, date.timeIntervalSince1970])
     }
 

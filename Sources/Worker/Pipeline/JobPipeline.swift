@@ -226,41 +226,56 @@ package struct JobPipeline: Sendable {
         // Recorded while the job runs: a crash before either write lands runs the job again all the same.
         async let started = journal.apply(.started, to: job.address, at: now())
         metrics.pickupLatency(seconds: now().timeIntervalSince(firstSeen))
-        let document: ResultDocument
+        let run: Result<ResultDocument, any Error>
         do {
-            let code: [UInt8]
-            var dependencies = prepared
-            if let prefetched {
-                code = prefetched
-            } else {
-                code = try await fetchCode(of: job)
-                logger.info("code fetched", metadata: ["bytes": "\(code.count)"])
-                dependencies = try await prepareDependencies(of: code, logger: logger)
-            }
-            let packages = dependencies?.sitePackages
-            let report: ExecutionReport
-            do {
-                report = try await stage(.execute) { try await stages.executor.execute(code: code, packages: packages) }
-            } catch {
-                await dependencies?.release()
-                throw error
-            }
-            await dependencies?.release()
-            document = ResultDocument(
-                report: report, executedAt: now(), job: job, worker: options.workerAddress,
-                dependencies: dependencies?.packages, maxBytes: options.maxResultBytes)
-            logger.info(
-                "executed",
-                metadata: [
-                    "returncode": "\(report.returnCode)", "timed_out": "\(report.timedOut)",
-                    "duration_ms": "\(document.durationMilliseconds)",
-                ])
-        } catch let failure as StageFailure where failure.kind == .invalidJobInput {
-            _ = try await started
-            return try await answerInvalidInput(record, reason: "\(failure.error)", logger: logger)
+            run = .success(try await runCode(of: job, code: prefetched, dependencies: prepared, logger: logger))
+        } catch {
+            run = .failure(error)
         }
         _ = try await started
-        return try await journal.apply(.executed(resultDocument: document.bytes), to: job.address, at: now())
+        switch run {
+        case .success(let document):
+            return try await journal.apply(.executed(resultDocument: document.bytes), to: job.address, at: now())
+        case .failure(let failure as StageFailure) where failure.kind == .invalidJobInput:
+            return try await answerInvalidInput(record, reason: "\(failure.error)", logger: logger)
+        case .failure(let error):
+            throw error
+        }
+    }
+
+    /// Runs the job's code (fetched and its dependencies installed here when not prepared) and makes its result
+    /// document.
+    private func runCode(
+        of job: PendingJob, code prefetched: [UInt8]?, dependencies prepared: PreparedDependencies?, logger: Logger
+    ) async throws -> ResultDocument {
+        let code: [UInt8]
+        var dependencies = prepared
+        if let prefetched {
+            code = prefetched
+        } else {
+            code = try await fetchCode(of: job)
+            logger.info("code fetched", metadata: ["bytes": "\(code.count)"])
+            dependencies = try await prepareDependencies(of: code, logger: logger)
+        }
+        let packages = dependencies?.sitePackages
+        let report: ExecutionReport
+        do {
+            report = try await stage(.execute) { try await stages.executor.execute(code: code, packages: packages) }
+        } catch {
+            await dependencies?.release()
+            throw error
+        }
+        await dependencies?.release()
+        let document = ResultDocument(
+            report: report, executedAt: now(), job: job, worker: options.workerAddress,
+            dependencies: dependencies?.packages, maxBytes: options.maxResultBytes)
+        logger.info(
+            "executed",
+            metadata: [
+                "returncode": "\(report.returnCode)", "timed_out": "\(report.timedOut)",
+                "duration_ms": "\(document.durationMilliseconds)",
+            ])
+        return document
     }
 
     private func publish(_ record: JobRecord, document: [UInt8], logger: Logger) async throws -> JobRecord {

@@ -19,8 +19,12 @@ public struct TransactionSender: Sendable {
         public var commitment: Commitment
         /// Resend the transaction this often until it lands.
         public var rebroadcastInterval: Duration
-        /// Ask for the signature's status this often.
+        /// Ask for the signature's status this often (the first time this long after the first send: nothing
+        /// lands sooner).
         public var pollInterval: Duration
+        /// Ask for the block height, to tell whether a transaction that has not landed expired, at most this
+        /// often (expiry takes about a minute of blocks).
+        public var expiryCheckInterval: Duration
         /// Skip the preflight simulation on the first send (rebroadcasts always skip it).
         public var skipPreflight: Bool
         /// The commitment of the preflight simulation (`nil`: `commitment`).
@@ -35,6 +39,7 @@ public struct TransactionSender: Sendable {
             commitment: Commitment = .confirmed,
             rebroadcastInterval: Duration = .seconds(2),
             pollInterval: Duration = .milliseconds(500),
+            expiryCheckInterval: Duration = .seconds(2),
             skipPreflight: Bool = false,
             preflightCommitment: Commitment? = nil,
             maxRetries: Int? = nil,
@@ -43,6 +48,7 @@ public struct TransactionSender: Sendable {
             self.commitment = commitment
             self.rebroadcastInterval = rebroadcastInterval
             self.pollInterval = pollInterval
+            self.expiryCheckInterval = expiryCheckInterval
             self.skipPreflight = skipPreflight
             self.preflightCommitment = preflightCommitment
             self.maxRetries = maxRetries
@@ -88,6 +94,7 @@ public struct TransactionSender: Sendable {
         let clock = ContinuousClock()
         let signature = submission.signature
         var nextBroadcast = clock.now
+        var nextExpiryCheck = clock.now
         var preflight = !options.skipPreflight && !resuming
         var landed = false
         if resuming, let outcome = try await checkStatus(signature, searchHistory: true, landed: &landed) {
@@ -99,9 +106,12 @@ public struct TransactionSender: Sendable {
                 if let outcome = try await broadcast(submission, preflight: &preflight) { return outcome }
                 nextBroadcast = clock.now + options.rebroadcastInterval
             }
-            if let outcome = try await checkStatus(signature, searchHistory: false, landed: &landed) { return outcome }
-            if !landed, let outcome = try await checkExpiry(submission, landed: &landed) { return outcome }
             try await Task.sleep(for: options.pollInterval)
+            if let outcome = try await checkStatus(signature, searchHistory: false, landed: &landed) { return outcome }
+            if !landed && clock.now >= nextExpiryCheck {
+                if let outcome = try await checkExpiry(submission, landed: &landed) { return outcome }
+                nextExpiryCheck = clock.now + options.expiryCheckInterval
+            }
         }
     }
 

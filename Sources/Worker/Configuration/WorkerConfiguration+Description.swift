@@ -48,6 +48,7 @@ extension WorkerConfiguration: CustomStringConvertible {
                     ? "0 (as many as fit)" : "\(settlementBatching.maxJobs)"
             ),
             (.settleBatchWindow, "\(settlementBatching.windowMilliseconds)"),
+            (.confirmPollInterval, "\(confirmPollMilliseconds)"),
             (.uvPath, dependencies.uvPath ?? "<the one set-up installed, then PATH>"),
             (.pythonIndexURL, shown(dependencies.indexURL)),
             (.pythonPackageAllowlist, dependencies.allowlist ?? "<any>"),

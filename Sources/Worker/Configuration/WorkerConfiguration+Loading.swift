@@ -127,6 +127,7 @@ extension WorkerConfiguration {
                 maxJobs: reader.integer(.settleBatchSize, in: 0...SettlementBatching.packetLimit).nonZero
                     ?? SettlementBatching.packetLimit,
                 window: .milliseconds(reader.integer(.settleBatchWindow, in: 0...60_000))),
+            confirmPollMilliseconds: reader.integer(.confirmPollInterval, in: 10...60_000),
             dependencies: DependencySettings(
                 uvPath: sources.value([.uvPath]).flatMap { $0.isEmpty ? nil : $0 },
                 indexURL: reader.url(.pythonIndexURL, schemes: ["http", "https", "file"]) ?? Self.placeholderURL,

@@ -75,6 +75,8 @@ extension WorkerConfiguration {
         case settleBatchSize = "SETTLE_BATCH_SIZE"
         /// Milliseconds the first job of a settlement batch waits for others.
         case settleBatchWindow = "SETTLE_BATCH_WINDOW_MS"
+        /// Milliseconds between status checks of a complete_job transaction being confirmed.
+        case confirmPollInterval = "CONFIRM_POLL_MS"
         /// The uv binary that installs jobs' dependencies.
         case uvPath = "UV_PATH"
         /// The PEP 503/691 simple index dependencies come from.
@@ -121,6 +123,7 @@ extension WorkerConfiguration {
         .priorityFeeMicroLamports: "0",
         .settleBatchSize: "0",
         .settleBatchWindow: "400",
+        .confirmPollInterval: "200",
         .pythonIndexURL: "https://pypi.org/simple",
         .dependencyTimeout: "120",
         .maxEnvironmentMB: "1024",

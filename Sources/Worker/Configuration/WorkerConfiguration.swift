@@ -78,6 +78,9 @@ public struct WorkerConfiguration: Sendable, Equatable {
     package var priorityFeeMicroLamports: UInt64
     /// How jobs share complete_job transactions (`SETTLE_BATCH_SIZE`, `SETTLE_BATCH_WINDOW_MS`).
     package var settlementBatching: SettlementBatching
+    /// Milliseconds between status checks of a complete_job transaction until it is confirmed
+    /// (`CONFIRM_POLL_MS`).
+    package var confirmPollMilliseconds: Int
     /// How jobs' PEP 723 dependencies are installed.
     public var dependencies: DependencySettings
     /// Balance under which the worker warns (`LOW_BALANCE_LAMPORTS`).

@@ -173,7 +173,8 @@ public struct WorkerRuntime: Sendable {
             sender: TransactionSender(
                 client: client,
                 options: .init(
-                    commitment: configuration.settlementCommitment == .finalized ? .finalized : .confirmed),
+                    commitment: configuration.settlementCommitment == .finalized ? .finalized : .confirmed,
+                    pollInterval: .milliseconds(configuration.confirmPollMilliseconds)),
                 logger: logger),
             program: CloudMeshProgram(programId: configuration.programID), keypair: keypair,
             fees: .init(priorityFeeMicroLamports: configuration.priorityFeeMicroLamports), logger: logger)

@@ -6,7 +6,7 @@ import Testing
 struct TransactionSenderTests {
     static let lastValid: UInt64 = 1000
     static let fast = TransactionSender.Options(
-        rebroadcastInterval: .milliseconds(30), pollInterval: .milliseconds(10),
+        rebroadcastInterval: .milliseconds(30), pollInterval: .milliseconds(10), expiryCheckInterval: .milliseconds(10),
         blockhashRetry: RetryPolicy(maxAttempts: 3, initialDelay: .milliseconds(5), jitter: 0))
 
     static let signer: TransactionSender.Signer = { blockhash in
@@ -87,6 +87,35 @@ struct TransactionSenderTests {
         // Expiry is only declared after a history search.
         let last = recorder.calls(of: "getSignatureStatuses").last
         #expect(last?["params"]?.arrayValue?.last == ["searchTransactionHistory": true])
+    }
+
+    /// Statuses are polled every `pollInterval`; the block height (for expiry) at most every
+    /// `expiryCheckInterval`.
+    @Test func theExpiryCheckIsPacedApartFromTheStatusPoll() async throws {
+        let recorder = Recorder()
+        let statusCalls = Counter()
+        let handler = methodRouter(recorder: recorder) { method, _, id in
+            switch method {
+            case "getLatestBlockhash": Self.latestBlockhash(id)
+            case "sendTransaction": RPCReply.result(id, #""\#(Fixture.signature.base58)""#)
+            case "getSignatureStatuses":
+                RPCReply.contextual(
+                    id, statusCalls.increment() >= 6 ? Self.status(slot: 80, level: "confirmed") : "[null]")
+            case "getBlockHeight": RPCReply.result(id, "950")
+            default: RPCReply.error(id, code: -32601, message: "Method not found")
+            }
+        }
+        var options = Self.fast
+        options.rebroadcastInterval = .seconds(3600)
+        options.expiryCheckInterval = .seconds(3600)
+        try await TestHTTPServer.with(handler: handler) { server in
+            let outcome = try await TransactionSender(client: try makeClient(server), options: options).send(
+                sign: Self.signer)
+            #expect(outcome == .confirmed(signature: Fixture.signature, slot: 80))
+        }
+        #expect(recorder.count(of: "getSignatureStatuses") == 6)
+        #expect(recorder.count(of: "getBlockHeight") == 1, "one expiry check in the first interval")
+        #expect(recorder.count(of: "sendTransaction") == 1)
     }
 
     @Test func preflightCustomErrorFails() async throws {

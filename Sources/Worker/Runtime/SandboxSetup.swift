@@ -31,12 +31,10 @@ package enum SandboxSetup {
     /// (the keypair, the state directory, env files), the directory holding it or the working directory's
     /// `.env` is visible inside the sandbox and not listed in `SANDBOX_ALLOW_VISIBLE`.
     package static func start(
-        _ configuration: WorkerConfiguration, environment: [String: String], sensitivePaths: [String],
+        _ configuration: SandboxConfiguration, environment: [String: String], sensitivePaths: [String],
         logger: Logger
     ) async throws(SandboxError) -> SandboxRunner {
-        let runner = try SandboxRunner(
-            configuration: try sandboxConfiguration(configuration, environment: environment),
-            logger: logger)
+        let runner = try SandboxRunner(configuration: configuration, logger: logger)
         logger.info("sandbox", metadata: ["isolation": "\(runner.isolationDescription)"])
         if !runner.isIsolated {
             logger.critical(

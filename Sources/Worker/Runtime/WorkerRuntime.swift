@@ -134,10 +134,29 @@ public struct WorkerRuntime: Sendable {
             throw WorkerRuntimeError(
                 error.kind == .unwritable ? .configuration : .runtime, [error.description])
         }
+        let sandboxConfiguration: SandboxConfiguration
+        do {
+            sandboxConfiguration = try SandboxSetup.sandboxConfiguration(
+                configuration, environment: options.environment)
+        } catch {
+            throw WorkerRuntimeError(.configuration, ["the sandbox cannot run jobs: \(error)"])
+        }
+        let (metrics, registry) = WorkerMetrics.prometheus()
+        // The dependency set-up probes the interpreter while the sandbox's probe job runs.
+        async let dependencySetup: Result<any DependencyPreparer, WorkerRuntimeError> = {
+            do throws(WorkerRuntimeError) {
+                return .success(
+                    try await DependencySetup.start(
+                        configuration.dependencies, stateDirectory: configuration.stateDirectory,
+                        pythonPath: sandboxConfiguration.pythonPath, logger: logger, metrics: metrics))
+            } catch {
+                return .failure(error)
+            }
+        }()
         let runner: SandboxRunner
         do {
             runner = try await SandboxSetup.start(
-                configuration, environment: options.environment,
+                sandboxConfiguration, environment: options.environment,
                 sensitivePaths: [
                     Self.absolute(configuration.keypairPath), Self.absolute(configuration.stateDirectory),
                 ] + (options.envFile.map { [Self.absolute($0)] } ?? []),
@@ -146,10 +165,7 @@ public struct WorkerRuntime: Sendable {
             throw WorkerRuntimeError(.configuration, ["the sandbox cannot run jobs: \(error)"])
         }
 
-        let (metrics, registry) = WorkerMetrics.prometheus()
-        let dependencies = try await DependencySetup.start(
-            configuration.dependencies, stateDirectory: configuration.stateDirectory,
-            pythonPath: runner.configuration.pythonPath, logger: logger, metrics: metrics)
+        let dependencies = try await dependencySetup.get()
 
         let client: SolanaRPCClient
         do {

@@ -62,11 +62,13 @@ class CompletionSampler:
         self.thread.start()
 
     def _run(self) -> None:
-        while not self.stop.is_set():
+        while True:
+            stopping = self.stop.is_set()
             statuses = self.devnet.job_statuses(self.addresses)
             done = sum(1 for j in statuses.values() if j["status"] == "Completed")
             self.samples.append((time.monotonic() - self.started, done))
-            if done == len(self.addresses):
+            # One last sample once the worker has exited, so a run ending between samples still has its end.
+            if done == len(self.addresses) or stopping:
                 return
             self.stop.wait(self.interval)
 

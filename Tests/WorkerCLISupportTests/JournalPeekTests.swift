@@ -8,21 +8,17 @@ import WorkerTesting
 /// retention dropped its result document.
 @Suite struct JournalPeekTests {
     let harness = Harness()
-    let old = Date(timeIntervalSince1970: 1_000)
-    let recent = Date(timeIntervalSince1970: 9_000)
-    let cutoff = Date(timeIntervalSince1970: 5_000)
-    let now = Date(timeIntervalSince1970: 10_000)
-    let document = Array(String(repeating: "result ", count: 2_000).utf8)
+    let times = JournalFixtures.RetentionTimes()
 
     @Test func showSaysTheDocumentWasPruned() async throws {
         let journal = try harness.openJournal()
         let settled = JournalFixtures.job(1)
         let failed = JournalFixtures.job(2)
         let kept = JournalFixtures.job(3)
-        try await JournalFixtures.drive(journal, settled, to: .settled, document: document, at: old)
-        try await JournalFixtures.drive(journal, failed, to: .failed, document: document, at: old)
-        try await JournalFixtures.drive(journal, kept, to: .settled, document: document, at: recent)
-        try await journal.pruneResultDocuments(settledBefore: cutoff, at: now)
+        try await JournalFixtures.drive(journal, settled, to: .settled, document: times.document, at: times.old)
+        try await JournalFixtures.drive(journal, failed, to: .failed, document: times.document, at: times.old)
+        try await JournalFixtures.drive(journal, kept, to: .settled, document: times.document, at: times.recent)
+        try await journal.pruneResultDocuments(settledBefore: times.cutoff, at: times.now)
 
         // `show` reads the journal the way the CLI does, next to a running worker.
         let shown = try #require(try await JournalPeek.record(for: settled.address, stateDirectory: harness.directory))

@@ -8,6 +8,18 @@ package enum JournalFixtures {
         signature: (try? Signature(bytes: [UInt8](repeating: 4, count: 64))) ?? .placeholder,
         lastValidBlockHeight: 12_345, wireBytes: [9, 8, 7])
 
+    /// The instants and the result document of the retention tests: jobs finished `old` (before `cutoff`) or
+    /// `recent`, pruned at `now`.
+    package struct RetentionTimes: Sendable {
+        package let old = Date(timeIntervalSince1970: 1_000)
+        package let recent = Date(timeIntervalSince1970: 9_000)
+        package let cutoff = Date(timeIntervalSince1970: 5_000)
+        package let now = Date(timeIntervalSince1970: 10_000)
+        package let document = Array(String(repeating: "result ", count: 2_000).utf8)
+
+        package init() {}
+    }
+
     /// A job with an address made from `index` (any of 65,536).
     package static func job(_ index: Int) -> PendingJob {
         // swift-format-ignore

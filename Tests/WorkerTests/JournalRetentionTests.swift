@@ -9,11 +9,7 @@ import WorkerTesting
 /// The journal's retention drops old result documents of finished jobs, and nothing else.
 @Suite struct JournalRetentionTests {
     let harness = Harness()
-    let old = Date(timeIntervalSince1970: 1_000)
-    let recent = Date(timeIntervalSince1970: 9_000)
-    let cutoff = Date(timeIntervalSince1970: 5_000)
-    let now = Date(timeIntervalSince1970: 10_000)
-    let document = Array(String(repeating: "result ", count: 2_000).utf8)
+    let times = JournalFixtures.RetentionTimes()
 
     @Test func dropsOnlyOldTerminalDocuments() async throws {
         let journal = try harness.openJournal()
@@ -24,13 +20,14 @@ import WorkerTesting
         let published = JournalFixtures.job(5)
         let executed = JournalFixtures.job(6)
         let lostBeforeRun = JournalFixtures.job(7)
-        try await JournalFixtures.drive(journal, settled, to: .settled, document: document, at: old)
-        try await JournalFixtures.drive(journal, failedAfterRun, to: .failed, document: document, at: old)
-        try await JournalFixtures.drive(journal, cancelled, to: .cancelled, document: document, at: old)
-        try await JournalFixtures.drive(journal, recentSettled, to: .settled, document: document, at: recent)
-        try await JournalFixtures.drive(journal, published, to: .published, document: document, at: old)
-        try await JournalFixtures.drive(journal, executed, to: .executed, document: document, at: old)
-        try await JournalFixtures.drive(journal, lostBeforeRun, to: .lostRace, document: nil, at: old)
+        try await JournalFixtures.drive(journal, settled, to: .settled, document: times.document, at: times.old)
+        try await JournalFixtures.drive(journal, failedAfterRun, to: .failed, document: times.document, at: times.old)
+        try await JournalFixtures.drive(journal, cancelled, to: .cancelled, document: times.document, at: times.old)
+        try await JournalFixtures.drive(
+            journal, recentSettled, to: .settled, document: times.document, at: times.recent)
+        try await JournalFixtures.drive(journal, published, to: .published, document: times.document, at: times.old)
+        try await JournalFixtures.drive(journal, executed, to: .executed, document: times.document, at: times.old)
+        try await JournalFixtures.drive(journal, lostBeforeRun, to: .lostRace, document: nil, at: times.old)
         let jobs = [settled, failedAfterRun, cancelled, recentSettled, published, executed, lostBeforeRun]
         var before: [PublicKey: (JobRecord, [JobTransition])] = [:]
         for job in jobs {
@@ -40,14 +37,16 @@ import WorkerTesting
             )
         }
 
-        #expect(try await journal.pruneResultDocuments(settledBefore: cutoff, at: now) == 3)
-        #expect(try await journal.pruneResultDocuments(settledBefore: cutoff, at: now) == 0, "nothing left to drop")
+        #expect(try await journal.pruneResultDocuments(settledBefore: times.cutoff, at: times.now) == 3)
+        #expect(
+            try await journal.pruneResultDocuments(settledBefore: times.cutoff, at: times.now) == 0,
+            "nothing left to drop")
 
         for job in [settled, failedAfterRun, cancelled] {
             let record = try #require(try await journal.record(for: job.address))
             var expected = try #require(before[job.address]?.0)
             expected.resultDocument = nil
-            expected.resultDocumentPrunedAt = now
+            expected.resultDocumentPrunedAt = times.now
             #expect(record == expected, "only the document goes; state, CID, signature, times stay")
             #expect(record.nextAction == .none)
             #expect(try await journal.transitions(for: job.address) == before[job.address]?.1)
@@ -57,16 +56,16 @@ import WorkerTesting
             #expect(try await journal.transitions(for: job.address) == before[job.address]?.1)
         }
         // The unfinished jobs resume from their documents.
-        #expect(try await journal.record(for: executed.address)?.nextAction == .publish(resultDocument: document))
+        #expect(try await journal.record(for: executed.address)?.nextAction == .publish(resultDocument: times.document))
         #expect(try await journal.record(for: published.address)?.nextAction == .settle(resultCID: "QmResult"))
         // Later, the recent one's turn comes.
-        #expect(try await journal.pruneResultDocuments(settledBefore: now, at: now) == 1)
-        #expect(try await journal.record(for: published.address)?.resultDocument == document)
+        #expect(try await journal.pruneResultDocuments(settledBefore: times.now, at: times.now) == 1)
+        #expect(try await journal.record(for: published.address)?.resultDocument == times.document)
 
         // A reopened journal still says so.
         try journal.close()
         let reopened = try harness.openJournal()
-        #expect(try await reopened.record(for: settled.address)?.resultDocumentPrunedAt == now)
+        #expect(try await reopened.record(for: settled.address)?.resultDocumentPrunedAt == times.now)
         #expect(try await reopened.unfinished().map(\.address).sorted { $0.base58 < $1.base58 }.count == 2)
     }
 
@@ -76,11 +75,13 @@ import WorkerTesting
         var records: [JobRecord] = []
         for index in 0..<count {
             let state: JobState = [.settled, .lostRace, .cancelled, .failed][index % 4]
-            records.append(try JournalFixtures.record(JournalFixtures.job(index), state, document: document, at: old))
+            records.append(
+                try JournalFixtures.record(JournalFixtures.job(index), state, document: times.document, at: times.old))
         }
-        records.append(try JournalFixtures.record(JournalFixtures.job(count), .submitted, document: document, at: old))
+        records.append(
+            try JournalFixtures.record(JournalFixtures.job(count), .submitted, document: times.document, at: times.old))
         try await JournalFixtures.insert(records, into: journal)
-        #expect(try await journal.pruneResultDocuments(settledBefore: cutoff, at: now) == count)
+        #expect(try await journal.pruneResultDocuments(settledBefore: times.cutoff, at: times.now) == count)
         let left = try await journal.read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM jobs WHERE result_document IS NOT NULL")
         }
@@ -98,7 +99,7 @@ import WorkerTesting
         let queue = try DatabaseQueue(path: (harness.directory as NSString).appendingPathComponent(Journal.fileName))
         try Journal.migrator.migrate(queue, upTo: "v1: jobs and transitions")
         let job = JournalFixtures.job(1)
-        try await queue.write { [document] db in
+        try await queue.write { [document = times.document] db in
             try db.execute(
                 sql: """
                     INSERT INTO jobs (address, owner, title, code_cid, start_time, slot, state, result_document,
@@ -115,9 +116,9 @@ import WorkerTesting
                 "v3: discovery watermark", "v4: jobs by signature",
             ])
         let record = try #require(try await journal.record(for: job.address))
-        #expect(record.resultDocument == document && record.resultDocumentPrunedAt == nil)
-        #expect(try await journal.pruneResultDocuments(settledBefore: cutoff, at: now) == 1)
-        #expect(try await journal.record(for: job.address)?.resultDocumentPrunedAt == now)
+        #expect(record.resultDocument == times.document && record.resultDocumentPrunedAt == nil)
+        #expect(try await journal.pruneResultDocuments(settledBefore: times.cutoff, at: times.now) == 1)
+        #expect(try await journal.record(for: job.address)?.resultDocumentPrunedAt == times.now)
     }
 
     @Test func sqlConditionsAgreeWithJobState() {

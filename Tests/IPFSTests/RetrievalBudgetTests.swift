@@ -107,9 +107,16 @@ import Testing
         #expect(try VerifiedDAG.file(root: tiny.root, blocks: tiny.blocks, budget: .init(maxBytes: 20_000)) == zeros)
     }
 
+    /// As the fetcher runs it: on a thread of its own (an endless walk on the cooperative pool would hold one of
+    /// its threads, and every other test's timers with it), stopped by the flag its task's cancellation sets.
     @Test func cancellationStopsTheWalk() async throws {
         let bomb = TestDAGs.bomb(depth: 40, fanout: 2)
-        let task = Task { try VerifiedDAG.file(root: bomb.root, blocks: bomb.blocks, budget: TestDAGs.unlimited) }
+        let task = Task {
+            try await VerificationThread.run { cancellation throws(VerificationError) in
+                try VerifiedDAG.file(
+                    root: bomb.root, car: bomb.car, budget: TestDAGs.unlimited, cancellation: cancellation)
+            }
+        }
         try await Task.sleep(for: .milliseconds(100))
         task.cancel()
         let result = await task.result

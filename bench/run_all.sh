@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the benchmarks (each writes bench/results/<name>.json) and draws the plots.
-#   bench/run_all.sh                 the sizes (about 20-25 minutes with the Swift worker)
+#   bench/run_all.sh                 the sizes (about 25-30 minutes with the Swift worker)
 #   BENCH_QUICK=1 bench/run_all.sh   small sizes (about 3 minutes) into bench/results/tmp/quick: a smoke run
 #   BENCH_WORKER=reference|swift|/path/to/cloudmesh-worker   (default auto: the Swift worker when built)
 set -euo pipefail
@@ -15,11 +15,14 @@ if [[ "${BENCH_QUICK:-}" == 1 ]]; then
     "../$py" discovery_cost.py --sizes 10,1000 --poll-window 6 --sub-window 10 "$@"
     "../$py" memory.py --jobs 8 --mb 10 "$@"
     "../$py" held_fetches.py --jobs 10 --held 4 --hold 15 --held-wait 10 --settle-timeout 40 "$@"
+    [[ "${BENCH_WORKER:-auto}" == reference ]] || "../$py" dependencies.py --jobs 10 --cold 1 "$@"
 else
     "../$py" pickup_latency.py "$@"
     "../$py" throughput.py "$@"
     "../$py" discovery_cost.py "$@"
     "../$py" memory.py "$@"
     "../$py" held_fetches.py "$@"
+    # The Swift worker only: the reference worker installs no dependencies.
+    [[ "${BENCH_WORKER:-auto}" == reference ]] || "../$py" dependencies.py "$@"
 fi
 "../$py" plots.py

@@ -80,15 +80,13 @@ struct EnvironmentsCommand: AsyncParsableCommand {
         let building = Self.names(in: root).filter { $0.hasPrefix(".tmp-build-") }.count
         let total = EnvironmentFormatting.totalBytes(environments)
         if json {
-            print(
-                EnvironmentFormatting.text(
-                    .object([
-                        ("directory", .string(root.path)),
-                        ("budget_bytes", .integer(Int64(budgetMB) << 20)),
-                        ("total_bytes", .integer(Int64(clamping: total))),
-                        ("builds_in_progress", .integer(Int64(building))),
-                        ("environments", EnvironmentFormatting.jsonArray(environments)),
-                    ])))
+            printJSON(
+                root: root, budgetMB: budgetMB,
+                [
+                    ("total_bytes", .integer(Int64(clamping: total))),
+                    ("builds_in_progress", .integer(Int64(building))),
+                    ("environments", EnvironmentFormatting.jsonArray(environments)),
+                ])
             return
         }
         if environments.isEmpty {
@@ -104,6 +102,14 @@ struct EnvironmentsCommand: AsyncParsableCommand {
                 "note: \(building) build(s) in progress, or left by an interrupted one (removed when the worker "
                     + "next starts, or by --prune)")
         }
+    }
+
+    /// Prints one JSON object: the environments directory and its budget, then `fields`.
+    private func printJSON(root: URL, budgetMB: Int, _ fields: [(String, OrderedJSON)]) {
+        let head: [(String, OrderedJSON)] = [
+            ("directory", .string(root.path)), ("budget_bytes", .integer(Int64(budgetMB) << 20)),
+        ]
+        print(EnvironmentFormatting.text(.object(head + fields)))
     }
 
     // MARK: - Pruning
@@ -134,17 +140,15 @@ struct EnvironmentsCommand: AsyncParsableCommand {
 
     private func report(_ pruning: EnvironmentCache.Pruning, root: URL, budgetMB: Int) {
         if json {
-            print(
-                EnvironmentFormatting.text(
-                    .object([
-                        ("directory", .string(root.path)),
-                        ("budget_bytes", .integer(Int64(budgetMB) << 20)),
-                        ("removed_bytes", .integer(Int64(clamping: pruning.evictedBytes))),
-                        ("kept_bytes", .integer(Int64(clamping: pruning.keptBytes))),
-                        ("removed", EnvironmentFormatting.jsonArray(pruning.evicted)),
-                        ("kept", EnvironmentFormatting.jsonArray(pruning.kept)),
-                        ("leftovers_removed", .array(pruning.leftovers.map(OrderedJSON.string))),
-                    ])))
+            printJSON(
+                root: root, budgetMB: budgetMB,
+                [
+                    ("removed_bytes", .integer(Int64(clamping: pruning.evictedBytes))),
+                    ("kept_bytes", .integer(Int64(clamping: pruning.keptBytes))),
+                    ("removed", EnvironmentFormatting.jsonArray(pruning.evicted)),
+                    ("kept", EnvironmentFormatting.jsonArray(pruning.kept)),
+                    ("leftovers_removed", .array(pruning.leftovers.map(OrderedJSON.string))),
+                ])
             return
         }
         let kept =

@@ -24,6 +24,21 @@ struct TransactionSenderTests {
             id, slot: 900, #"{"blockhash":"\#(Fixture.blockhash.base58)","lastValidBlockHeight":\#(lastValid)}"#)
     }
 
+    /// A node that takes every send, answers statuses with `statuses` and the block height with `blockHeight`.
+    static func node(
+        recorder: Recorder, statuses: @escaping @Sendable () -> String, blockHeight: @escaping @Sendable () -> String
+    ) -> TestHTTPServer.Handler {
+        methodRouter(recorder: recorder) { method, _, id in
+            switch method {
+            case "getLatestBlockhash": Self.latestBlockhash(id)
+            case "sendTransaction": RPCReply.result(id, #""\#(Fixture.signature.base58)""#)
+            case "getSignatureStatuses": RPCReply.contextual(id, statuses())
+            case "getBlockHeight": RPCReply.result(id, blockHeight())
+            default: RPCReply.error(id, code: -32601, message: "Method not found")
+            }
+        }
+    }
+
     @Test func landsAfterRebroadcast() async throws {
         let recorder = Recorder()
         let sends = Counter()
@@ -69,14 +84,8 @@ struct TransactionSenderTests {
     @Test func expiresWhenBlockHeightPassesLastValid() async throws {
         let recorder = Recorder()
         let heightCalls = Counter()
-        let handler = methodRouter(recorder: recorder) { method, _, id in
-            switch method {
-            case "getLatestBlockhash": Self.latestBlockhash(id)
-            case "sendTransaction": RPCReply.result(id, #""\#(Fixture.signature.base58)""#)
-            case "getSignatureStatuses": RPCReply.contextual(id, "[null]")
-            case "getBlockHeight": RPCReply.result(id, "\(990 + 3 * heightCalls.increment())")
-            default: RPCReply.error(id, code: -32601, message: "Method not found")
-            }
+        let handler = Self.node(recorder: recorder, statuses: { "[null]" }) {
+            "\(990 + 3 * heightCalls.increment())"
         }
         try await TestHTTPServer.with(handler: handler) { server in
             let sender = TransactionSender(client: try makeClient(server), options: Self.fast)
@@ -94,17 +103,10 @@ struct TransactionSenderTests {
     @Test func theExpiryCheckIsPacedApartFromTheStatusPoll() async throws {
         let recorder = Recorder()
         let statusCalls = Counter()
-        let handler = methodRouter(recorder: recorder) { method, _, id in
-            switch method {
-            case "getLatestBlockhash": Self.latestBlockhash(id)
-            case "sendTransaction": RPCReply.result(id, #""\#(Fixture.signature.base58)""#)
-            case "getSignatureStatuses":
-                RPCReply.contextual(
-                    id, statusCalls.increment() >= 6 ? Self.status(slot: 80, level: "confirmed") : "[null]")
-            case "getBlockHeight": RPCReply.result(id, "950")
-            default: RPCReply.error(id, code: -32601, message: "Method not found")
-            }
-        }
+        let handler = Self.node(
+            recorder: recorder,
+            statuses: { statusCalls.increment() >= 6 ? Self.status(slot: 80, level: "confirmed") : "[null]" },
+            blockHeight: { "950" })
         var options = Self.fast
         options.rebroadcastInterval = .seconds(3600)
         options.expiryCheckInterval = .seconds(3600)

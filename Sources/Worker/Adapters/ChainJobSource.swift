@@ -106,13 +106,8 @@ package struct ChainJobSource: JobSource {
         var states: [PublicKey: OnChainJobState] = [:]
         for start in stride(from: 0, to: addresses.count, by: Self.accountsPerRead) {
             let page = Array(addresses[start..<min(start + Self.accountsPerRead, addresses.count)])
-            let answer = try await client.send(.getMultipleAccounts(page, commitment: .confirmed))
-            guard answer.value.count == page.count else {
-                throw SolanaRPCError.undecodableResponse(
-                    url: client.displayURL, method: "getMultipleAccounts",
-                    reason: "asked for \(page.count) accounts, got \(answer.value.count)", excerpt: "")
-            }
-            for (address, account) in zip(page, answer.value) { states[address] = state(of: address, account) }
+            let accounts = try await client.getMultipleAccounts(page, commitment: .confirmed)
+            for (address, account) in zip(page, accounts) { states[address] = state(of: address, account) }
         }
         return states
     }

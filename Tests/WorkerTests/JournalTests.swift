@@ -53,6 +53,27 @@ import WorkerTesting
         #expect(record.changedColumns(since: record).isEmpty)
     }
 
+    /// Every column but the job's own (fixed at discovery) is compared: a field added to the row without a
+    /// comparison would never be written by an update.
+    @Test func everyMutableColumnIsCompared() {
+        let before = JobRecord(discovered: job, at: date)
+        var after = before
+        after.state = .settled
+        after.attempts = 3
+        after.nextAttemptAt = date
+        after.lastError = "e"
+        after.resultDocument = [1]
+        after.resultDocumentPrunedAt = date
+        after.resultCID = "QmR"
+        after.submission = transaction
+        after.settledSlot = 9
+        after.outcomeReason = "r"
+        after.createdAt = date.addingTimeInterval(-1)
+        after.updatedAt = date.addingTimeInterval(1)
+        let fixed: Set<String> = ["address", "owner", "title", "code_cid", "start_time", "slot"]
+        #expect(Set(after.changedColumns(since: before).keys) == Set(after.columns.keys).subtracting(fixed))
+    }
+
     @Test func refusesOutOfOrderEvents() {
         var record = JobRecord(discovered: job, at: date)
         #expect(throws: JobTransitionError(state: .discovered, event: "published")) {
